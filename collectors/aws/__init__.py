@@ -1,0 +1,1 @@
+"""AWS: recognize.py (which documents are AWS), normalize.py (→ model), fetch.py (boto3; live only)."""

@@ -1,0 +1,155 @@
+"""AWS security groups and network ACLs → cloud-neutral RuleSets (pure; no SDK).
+
+Security groups (https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html): allow
+only, stateful; every peer entry of an IpPermission becomes one Rule so that a report names the exact
+CIDR, group or prefix list that matched. Example:
+
+    {"GroupId": "sg-1", "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+      "IpRanges": [{"CidrIp": "10.0.0.0/16"}], "UserIdGroupPairs": [{"GroupId": "sg-2"}]}]}
+    → RuleSet(sg-1, stateful=True, rules=(
+        Rule(ingress allow tcp 22 from 10.0.0.0/16), Rule(ingress allow tcp 22 from aws:sg:sg-2)))
+
+Network ACLs (https://docs.aws.amazon.com/vpc/latest/userguide/nacl-rules.html): numbered, first match
+in ascending rule number, final deny, stateless. Protocol -1 or anything other than TCP/UDP/ICMP/ICMPv6
+covers all ports (CreateNetworkAclEntry API reference). Example:
+
+    {"RuleNumber": 110, "Protocol": "6", "RuleAction": "deny", "Egress": false,
+     "CidrBlock": "10.0.0.0/8", "PortRange": {"From": 22, "To": 22}}
+    → Rule(label="110", ingress deny priority=110 tcp 22 from 10.0.0.0/8)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flightpath.model import (
+    ANY_ADDRESS, Action, AddressMatch, Direction, NativeRef, PortRange, Rule, RuleSet,
+)
+from flightpath.netaddr import parse_network
+from flightpath.protocols import protocol_name, protocol_number
+
+ICMP_PROTOCOLS = (1, 58)
+PORT_PROTOCOLS = (6, 17)
+
+
+def group_ref(group_id: str) -> str:
+    return f"aws:sg:{group_id}"
+
+
+def prefix_list_ref(pl_id: str) -> str:
+    return f"aws:pl:{pl_id}"
+
+
+def _protocol(value: Any, where: str) -> int | None:
+    text = str(value).lower()
+    if text in ("-1", "all"):
+        return None
+    return protocol_number(text, where)
+
+
+def _ports_and_icmp(proto: int | None, low: Any, high: Any) -> tuple[tuple[PortRange, ...] | None, int | None, int | None]:
+    """SG FromPort/ToPort: ports for TCP/UDP; ICMP type/code for ICMP (-1 = all); ignored otherwise."""
+    if proto in PORT_PROTOCOLS:
+        if low is None or int(low) == -1:
+            return None, None, None
+        return (PortRange(int(low), int(high if high is not None else low)),), None, None
+    if proto in ICMP_PROTOCOLS:
+        icmp_type = None if low is None or int(low) == -1 else int(low)
+        icmp_code = None if high is None or int(high) == -1 else int(high)
+        return None, icmp_type, icmp_code
+    return None, None, None
+
+
+def _describe(proto: int | None, ports, icmp_type, icmp_code) -> str:
+    text = protocol_name(proto)
+    if ports:
+        text += " " + ",".join(str(p) for p in ports)
+    elif proto in PORT_PROTOCOLS:
+        text += " all ports"
+    if proto in ICMP_PROTOCOLS:
+        text += f" type {'all' if icmp_type is None else icmp_type}"
+        if icmp_code is not None:
+            text += f" code {icmp_code}"
+    return text
+
+
+def _sg_peers(perm: dict[str, Any], where: str) -> list[tuple[AddressMatch, str]]:
+    peers: list[tuple[AddressMatch, str]] = []
+    for r in perm.get("IpRanges") or []:
+        net = parse_network(r.get("CidrIp"), f"{where}.IpRanges.CidrIp")
+        peers.append((AddressMatch(cidrs=(net,)), str(net)))
+    for r in perm.get("Ipv6Ranges") or []:
+        net = parse_network(r.get("CidrIpv6"), f"{where}.Ipv6Ranges.CidrIpv6")
+        peers.append((AddressMatch(cidrs=(net,)), str(net)))
+    for r in perm.get("PrefixListIds") or []:
+        peers.append((AddressMatch(refs=(prefix_list_ref(r["PrefixListId"]),)), r["PrefixListId"]))
+    for r in perm.get("UserIdGroupPairs") or []:
+        gid = r.get("GroupId") or r.get("GroupName") or "?"
+        label = gid + (f" (via {r['VpcPeeringConnectionId']})" if r.get("VpcPeeringConnectionId") else "")
+        peers.append((AddressMatch(refs=(group_ref(gid),)), label))
+    return peers
+
+
+def security_group(sg: dict[str, Any], account: str, region: str, where: str) -> RuleSet:
+    gid = sg["GroupId"]
+    ref = NativeRef("aws", "security-group", gid, sg.get("GroupName", ""), account, region)
+    rules: list[Rule] = []
+    for key, direction in (("IpPermissions", Direction.INGRESS), ("IpPermissionsEgress", Direction.EGRESS)):
+        for i, perm in enumerate(sg.get(key) or []):
+            pwhere = f"{where}.{key}[{i}]"
+            proto = _protocol(perm.get("IpProtocol", "-1"), f"{pwhere}.IpProtocol")
+            ports, itype, icode = _ports_and_icmp(proto, perm.get("FromPort"), perm.get("ToPort"))
+            what = _describe(proto, ports, itype, icode)
+            word = "from" if direction is Direction.INGRESS else "to"
+            for peer, label in _sg_peers(perm, pwhere):
+                rules.append(Rule(
+                    ref=ref, label=f"{gid} {'inbound' if direction is Direction.INGRESS else 'outbound'}",
+                    direction=direction, action=Action.ALLOW, protocol=proto, dst_ports=ports,
+                    icmp_type=itype, icmp_code=icode,
+                    sources=peer if direction is Direction.INGRESS else ANY_ADDRESS,
+                    destinations=peer if direction is Direction.EGRESS else ANY_ADDRESS,
+                    summary=f"allow {what} {word} {label}",
+                ))
+    return RuleSet(ref=ref, rules=tuple(rules), stateful=True, network_id=sg.get("VpcId", ""))
+
+
+def network_acl(acl: dict[str, Any], account: str, region: str, where: str) -> RuleSet:
+    aid = acl["NetworkAclId"]
+    ref = NativeRef("aws", "network-acl", aid, _name(acl), account, region)
+    rules: list[Rule] = []
+    for i, e in enumerate(acl.get("Entries") or []):
+        ewhere = f"{where}.Entries[{i}]"
+        number = int(e["RuleNumber"])
+        proto = _protocol(e.get("Protocol", "-1"), f"{ewhere}.Protocol")
+        ports = None
+        itype = icode = None
+        if proto in PORT_PROTOCOLS and e.get("PortRange"):
+            pr = e["PortRange"]
+            ports = (PortRange(int(pr.get("From", 0)), int(pr.get("To", 65535))),)
+        if proto in ICMP_PROTOCOLS and e.get("IcmpTypeCode"):
+            tc = e["IcmpTypeCode"]
+            itype = None if int(tc.get("Type", -1)) == -1 else int(tc["Type"])
+            icode = None if int(tc.get("Code", -1)) == -1 else int(tc["Code"])
+        cidr = e.get("CidrBlock") or e.get("Ipv6CidrBlock")
+        net = parse_network(cidr, f"{ewhere}.CidrBlock")
+        peer = AddressMatch(cidrs=(net,))
+        egress = bool(e.get("Egress"))
+        action = Action.ALLOW if str(e.get("RuleAction", "")).lower() == "allow" else Action.DENY
+        label = "*" if number >= 32767 else str(number)
+        rules.append(Rule(
+            ref=ref, label=label, direction=Direction.EGRESS if egress else Direction.INGRESS,
+            action=action, priority=number, protocol=proto, dst_ports=ports, icmp_type=itype,
+            icmp_code=icode,
+            sources=ANY_ADDRESS if egress else peer, destinations=peer if egress else ANY_ADDRESS,
+            summary=f"{label} {action.value} {_describe(proto, ports, itype, icode)} "
+                    f"{'to' if egress else 'from'} {net}",
+        ))
+    rules.sort(key=lambda r: r.priority)
+    return RuleSet(ref=ref, rules=tuple(rules), stateful=False, network_id=acl.get("VpcId", ""))
+
+
+def _name(item: dict[str, Any]) -> str:
+    for tag in item.get("Tags") or item.get("TagSet") or []:
+        if tag.get("Key") == "Name":
+            return str(tag.get("Value", ""))
+    return ""

@@ -1,0 +1,134 @@
+"""AWS ENIs (DescribeNetworkInterfaces, the instances' own ENI lists, EIPs) → Interfaces (pure).
+
+Example:
+
+    {"NetworkInterfaceId": "eni-1", "SubnetId": "subnet-1", "VpcId": "vpc-1", "SourceDestCheck": true,
+     "Groups": [{"GroupId": "sg-1"}], "Attachment": {"InstanceId": "i-1"},
+     "PrivateIpAddresses": [{"PrivateIpAddress": "10.0.1.17", "Primary": true,
+                             "Association": {"PublicIp": "203.0.113.12"}}]}
+    → Interface(eni-1, network vpc-1, subnet subnet-1, private (10.0.1.17,),
+                public ((10.0.1.17, 203.0.113.12),), stage = one union tier of (sg-1,), forwards=False,
+                instance = aws/instance/i-1)
+
+Managed interfaces: a NAT gateway's ENI gets no security groups (NAT gateways have none) and does not
+accept connections; a transit gateway ENI (InterfaceType transit_gateway) carries no SG either.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flightpath.model import (
+    Action, Estate, FilterStage, FilterTier, Interface, IPAddress, NativeRef, Ordering,
+)
+from flightpath.netaddr import parse_address
+from flightpath.collectors.aws.filters import _name, group_ref
+
+TGW_ATTACH_RE = re.compile(r"tgw-attach-[0-9a-zA-Z]+")
+NAT_RE = re.compile(r"nat-[0-9a-zA-Z]+")
+
+
+def _ips(eni: dict[str, Any], where: str) -> tuple[list[IPAddress], list[tuple[IPAddress, IPAddress]]]:
+    private: list[IPAddress] = []
+    public: list[tuple[IPAddress, IPAddress]] = []
+    for j, p in enumerate(eni.get("PrivateIpAddresses") or []):
+        ip = parse_address(p.get("PrivateIpAddress"), f"{where}.PrivateIpAddresses[{j}].PrivateIpAddress")
+        private.append(ip)
+        pub = (p.get("Association") or {}).get("PublicIp")
+        if pub:
+            public.append((ip, parse_address(pub, f"{where}.PrivateIpAddresses[{j}].Association.PublicIp")))
+    if not private and eni.get("PrivateIpAddress"):
+        ip = parse_address(eni["PrivateIpAddress"], f"{where}.PrivateIpAddress")
+        private.append(ip)
+        pub = (eni.get("Association") or {}).get("PublicIp")
+        if pub:
+            public.append((ip, parse_address(pub, f"{where}.Association.PublicIp")))
+    for j, p in enumerate(eni.get("Ipv6Addresses") or []):
+        private.append(parse_address(p.get("Ipv6Address"), f"{where}.Ipv6Addresses[{j}].Ipv6Address"))
+    return private, public
+
+
+def build_interfaces(items, est: Estate, vpc_region: dict[str, tuple[str, str]],
+                     sg_tier: tuple[str, Ordering, Action, str], sg_missing: str) -> None:
+    raw: dict[str, dict[str, Any]] = {}
+    label, ordering, default, code = sg_tier
+
+    def add(eni: dict[str, Any], acct: str, region: str, where: str, instance: dict[str, Any] | None) -> None:
+        eid = eni.get("NetworkInterfaceId")
+        if not eid:
+            return
+        private, public = _ips(eni, where)
+        prev = raw.get(eid)
+        inst_id = (eni.get("Attachment") or {}).get("InstanceId") or (instance or {}).get("InstanceId", "")
+        entry = prev or {"eni": eni, "acct": acct, "region": region, "private": private, "public": public,
+                         "instance": None, "where": where}
+        if instance is not None:
+            entry["instance"] = instance
+        elif inst_id and prev is None:
+            entry["instance_id"] = inst_id
+        if prev is not None:
+            entry["public"] = list(dict.fromkeys(prev["public"] + public))
+        raw[eid] = entry
+
+    for eni, acct, region, where in items("NetworkInterfaces"):
+        add(eni, acct, region, where, None)
+    instances: dict[str, dict[str, Any]] = {}
+    for inst, acct, region, where in items("Reservations"):
+        iid = inst.get("InstanceId", "")
+        state = (inst.get("State") or {}).get("Name", "")
+        if state in ("terminated", "shutting-down"):
+            continue
+        instances[iid] = inst
+        est.instances[iid] = NativeRef("aws", "instance", iid, _name(inst), acct, region)
+        for j, eni in enumerate(inst.get("NetworkInterfaces") or []):
+            eni = dict(eni)
+            eni.setdefault("SubnetId", inst.get("SubnetId"))
+            eni.setdefault("VpcId", inst.get("VpcId"))
+            eni.setdefault("AvailabilityZone", (inst.get("Placement") or {}).get("AvailabilityZone"))
+            add(eni, acct, region, f"{where}.NetworkInterfaces[{j}]", inst)
+
+    # Elastic IPs: DescribeAddresses associates a public IP with an ENI's private IP.
+    for addr, _acct, _region, where in items("Addresses"):
+        eid, priv, pub = addr.get("NetworkInterfaceId"), addr.get("PrivateIpAddress"), addr.get("PublicIp")
+        if eid in raw and priv and pub:
+            pair = (parse_address(priv, f"{where}.PrivateIpAddress"), parse_address(pub, f"{where}.PublicIp"))
+            if pair not in raw[eid]["public"]:
+                raw[eid]["public"].append(pair)
+
+    for eid, entry in raw.items():
+        eni = entry["eni"]
+        inst = entry["instance"] or instances.get(entry.get("instance_id", ""))
+        vid = eni.get("VpcId", "")
+        acct = entry["acct"] or vpc_region.get(vid, ("", ""))[0]
+        region = entry["region"] or vpc_region.get(vid, ("", ""))[1]
+        itype = eni.get("InterfaceType", "interface")
+        desc = eni.get("Description", "") or ""
+        gateway_id, accepts = "", True
+        groups = tuple(g["GroupId"] for g in eni.get("Groups") or [] if g.get("GroupId"))
+        stage, stage_missing = None, ""
+        if itype == "nat_gateway" or NAT_RE.search(desc) and "NAT Gateway" in desc:
+            m = NAT_RE.search(desc)
+            gateway_id, accepts = (m.group(0) if m else ""), False
+        elif itype == "transit_gateway" or "Transit Gateway Attachment" in desc:
+            m = TGW_ATTACH_RE.search(desc)
+            gateway_id, accepts = (m.group(0) if m else ""), False
+        else:
+            stage = FilterStage((FilterTier(label, groups, ordering, default, block_code=code),))
+            stage_missing = sg_missing
+        source_dest_check = eni.get("SourceDestCheck", (inst or {}).get("SourceDestCheck", True))
+        note = ""
+        if inst is not None:
+            state = (inst.get("State") or {}).get("Name", "running")
+            if state != "running":
+                note = f"instance {inst.get('InstanceId')} is {state}"
+        inst_ref = est.instances.get(inst.get("InstanceId", "")) if inst else None
+        name = _name(eni) or (inst_ref.name if inst_ref else "")
+        est.interfaces[eid] = Interface(
+            ref=NativeRef("aws", "network-interface", eid, name, acct, region),
+            network_id=vid, subnet_id=eni.get("SubnetId", ""),
+            private_ips=tuple(entry["private"]), public_ips=tuple(entry["public"]), stage=stage,
+            forwards=source_dest_check is False, instance=inst_ref, gateway_id=gateway_id,
+            accepts_connections=accepts, stage_missing=stage_missing, note=note)
+        for gid in groups:
+            est.group_members.setdefault(group_ref(gid), set()).add(eid)

@@ -1,0 +1,88 @@
+"""Recognise AWS EC2 responses by their top-level key (pure; no SDK).
+
+A document is what `aws ec2 describe-... --output json` prints, or the snapshot file the collector
+wrote (the same body, pages merged). Per-resource calls need the resource id, which comes from the
+file name (`SearchTransitGatewayRoutes/tgw-rtb-0abc.json`, or any name containing the id).
+
+Example: {"SecurityGroups": [...]} in `prod/123456789012/eu-west-1/sg.json` →
+RawDocument(cloud="aws", kind="SecurityGroups", scope={"account": "123456789012", "region": "eu-west-1"}).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from flightpath.snapshot import RawDocument
+
+# top-level key -> kind (the key itself, except where one key serves two operations)
+LIST_KEYS = {
+    "Vpcs", "Subnets", "Reservations", "NetworkInterfaces", "Addresses", "SecurityGroups",
+    "SecurityGroupRules", "NetworkAcls", "RouteTables", "InternetGateways", "EgressOnlyInternetGateways",
+    "NatGateways", "VpcPeeringConnections", "TransitGateways", "TransitGatewayAttachments",
+    "TransitGatewayVpcAttachments", "TransitGatewayPeeringAttachments", "TransitGatewayRouteTables",
+    "VpnGateways", "VpnConnections", "CustomerGateways", "VpcEndpoints", "Regions",
+}
+# per-resource responses: top-level key -> (kind, id pattern)
+PER_RESOURCE = {
+    "Routes": ("SearchTransitGatewayRoutes", r"tgw-rtb-[0-9a-zA-Z]+"),
+    "TransitGatewayRouteTablePropagations": ("GetTransitGatewayRouteTablePropagations", r"tgw-rtb-[0-9a-zA-Z]+"),
+    "Associations": ("GetTransitGatewayRouteTableAssociations", r"tgw-rtb-[0-9a-zA-Z]+"),
+    "Entries": ("GetManagedPrefixListEntries", r"pl-[0-9a-zA-Z]+"),
+}
+ACCOUNT_RE = re.compile(r"^\d{12}$")
+REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$")
+# Response metadata keys that may sit beside the payload key.
+IGNORED_KEYS = {"NextToken", "ResponseMetadata", "AdditionalRoutesAvailable"}
+
+
+def scope_from_path(rel: Path) -> dict[str, str]:
+    scope: dict[str, str] = {}
+    for part in rel.parts[:-1]:
+        if ACCOUNT_RE.match(part):
+            scope["account"] = part
+        elif REGION_RE.match(part):
+            scope["region"] = part
+    return scope
+
+
+def _kind_of(body: dict[str, Any]) -> str | None:
+    keys = set(body) - IGNORED_KEYS
+    if len(keys) != 1:
+        return None
+    (key,) = keys
+    if not isinstance(body[key], list):
+        return None
+    if key == "PrefixLists":
+        return None
+    if key in LIST_KEYS or key in PER_RESOURCE:
+        return key
+    return None
+
+
+def recognize(body: Any, rel: Path, path: Path) -> list[RawDocument] | None:
+    if not isinstance(body, dict):
+        return None
+    keys = set(body) - IGNORED_KEYS
+    if keys == {"PrefixLists"} and isinstance(body["PrefixLists"], list):
+        items = body["PrefixLists"]
+        # DescribePrefixLists (AWS service CIDRs) carries Cidrs; DescribeManagedPrefixLists does not.
+        kind = "PrefixLists" if any("Cidrs" in i for i in items if isinstance(i, dict)) else "ManagedPrefixLists"
+        if not items:
+            kind = "ManagedPrefixLists"
+        return [RawDocument(path, "aws", kind, body, scope_from_path(rel))]
+    key = _kind_of(body)
+    if key is None:
+        return None
+    scope = scope_from_path(rel)
+    if key in PER_RESOURCE:
+        kind, pattern = PER_RESOURCE[key]
+        if key == "Routes" and not all(isinstance(r, dict) and "TransitGatewayAttachments" in r
+                                        or "DestinationCidrBlock" in r or "PrefixListId" in r
+                                        for r in body[key] if isinstance(r, dict)):
+            return None
+        found = re.search(pattern, rel.as_posix())
+        resource_id = found.group(0) if found else ""
+        return [RawDocument(path, "aws", kind, body, scope, resource_id)]
+    return [RawDocument(path, "aws", key, body, scope)]

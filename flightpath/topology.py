@@ -1,0 +1,278 @@
+"""Indexes over the Estate (LPM tables, address → interface) and the networkx graph.
+
+`load_snapshot(path)` reads a snapshot folder, runs each cloud's normalizer, and returns a Topology.
+The normalized Estate is cached by the snapshot's content hash in the user's cache folder
+(~/.cache/flightpath, or $FLIGHTPATH_CACHE_DIR); the cache is never read from inside a snapshot folder,
+because a snapshot travels with tickets and a pickle inside it would be code we run.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flightpath import __version__
+from flightpath.model import (
+    AttachmentKind, Estate, Gateway, GatewayKind, Interface, IPAddress, Network, Route, RouteTable, Subnet,
+)
+from flightpath.routing import PrefixTable, RouteMatch, select
+from flightpath.snapshot import SnapshotContents, _collector_module, read_snapshot, snapshot_digest
+
+CACHE_FORMAT = 1
+
+
+@dataclass
+class SnapshotInfo:
+    path: str
+    sha256: str
+    warnings: list[str] = field(default_factory=list)
+    files: int = 0
+
+
+class MemberAddresses:
+    """The private addresses of a group's member interfaces (a set of ints, so lookups are O(1))."""
+
+    __slots__ = ("_ints",)
+
+    def __init__(self, addrs) -> None:
+        self._ints = frozenset(int(a) for a in addrs)
+
+    def __contains__(self, addr: object) -> bool:
+        return int(addr) in self._ints  # type: ignore[call-overload]
+
+
+class NetworkSet:
+    __slots__ = ("_table",)
+
+    def __init__(self, cidrs) -> None:
+        self._table = PrefixTable()
+        for c in cidrs:
+            self._table.add(c, True)
+        self._table.freeze()
+
+    def __contains__(self, addr: object) -> bool:
+        return self._table.longest(addr) is not None  # type: ignore[arg-type]
+
+
+class Topology:
+    """Read-only indexes over one Estate. Route tables and address groups compile lazily and are
+    memoised, so the first trace through a table pays for it and later ones do not."""
+
+    def __init__(self, estate: Estate, info: SnapshotInfo | None = None) -> None:
+        self.estate = estate
+        self.info = info or SnapshotInfo("", "")
+        e = estate
+        self.by_address: dict[tuple[str, int], str] = {}  # (network id, int(ip)) -> interface id
+        self.by_public: dict[int, tuple[str, IPAddress]] = {}  # int(public ip) -> (interface id, private ip)
+        self.subnets_of: dict[str, PrefixTable] = {}
+        self.gateways_of: dict[str, list[Gateway]] = {}
+        self.by_ip: dict[int, list[str]] = {}  # int(private ip) -> interface ids (overlaps across networks)
+        for iid, i in e.interfaces.items():
+            for ip in i.private_ips:
+                self.by_address.setdefault((i.network_id, int(ip)), iid)
+                self.by_ip.setdefault(int(ip), []).append(iid)
+                if ip.version == 6 and ip.is_global:  # IPv6 addresses are reachable as they are
+                    self.by_public.setdefault(int(ip), (iid, ip))
+            for priv, pub in i.public_ips:
+                self.by_public[int(pub)] = (iid, priv)
+        for sid, s in e.subnets.items():
+            table = self.subnets_of.setdefault(s.network_id, PrefixTable())
+            for c in s.cidrs:
+                table.add(c, sid)
+        for t in self.subnets_of.values():
+            t.freeze()
+        for g in e.gateways.values():
+            for n in g.network_ids:
+                self.gateways_of.setdefault(n, []).append(g)
+        self._tables: dict[str, PrefixTable | str] = {}
+        self._groups: dict[tuple[str, str], tuple[object | None, str]] = {}
+        self._sg_scope: dict[str, frozenset[str]] = {}
+        self._graph = None
+
+    # --- lookups -------------------------------------------------------------------------------
+    def subnet_at(self, network_id: str, addr: IPAddress) -> Subnet | None:
+        table = self.subnets_of.get(network_id)
+        hit = table.longest(addr) if table else None
+        return self.estate.subnets[hit[1][0]] if hit else None
+
+    def interface_at(self, network_id: str, addr: IPAddress) -> Interface | None:
+        iid = self.by_address.get((network_id, int(addr)))
+        return self.estate.interfaces[iid] if iid else None
+
+    def holders_of(self, addr: IPAddress) -> list[str]:
+        return self.by_ip.get(int(addr), [])
+
+    def subnets_holding(self, addr: IPAddress) -> list[Subnet]:
+        out = []
+        for table in self.subnets_of.values():
+            hit = table.longest(addr)
+            if hit:
+                out.append(self.estate.subnets[hit[1][0]])
+        return out
+
+    def public_owner(self, addr: IPAddress) -> tuple[Interface, IPAddress] | None:
+        hit = self.by_public.get(int(addr))
+        return (self.estate.interfaces[hit[0]], hit[1]) if hit else None
+
+    def route_table_for(self, subnet: Subnet) -> RouteTable | None:
+        rid = subnet.route_table_id or self.estate.networks.get(subnet.network_id, Network(None, ())).main_route_table_id  # type: ignore[arg-type]
+        return self.estate.route_tables.get(rid) if rid else None
+
+    def lookup(self, table: RouteTable, addr: IPAddress) -> tuple[RouteMatch | None, str]:
+        """(match, unknown reason). Prefix-list routes expand to their entries at compile time."""
+        compiled = self._tables.get(table.ref.id)
+        if compiled is None:
+            compiled = self._compile(table)
+            self._tables[table.ref.id] = compiled
+        if isinstance(compiled, str):
+            return None, compiled
+        return select(compiled, addr), ""
+
+    def _compile(self, table: RouteTable) -> PrefixTable | str:
+        if table.missing:
+            return table.missing
+        pt = PrefixTable()
+        for r in table.routes:
+            if r.destination is not None:
+                pt.add(r.destination, r)
+                continue
+            group = self.estate.address_groups.get(f"{table.ref.cloud}:pl:{r.prefix_list_id}")
+            if group is None or group.missing:
+                why = group.missing if group else f"prefix list {r.prefix_list_id} not in the snapshot"
+                return f"route {r.label} in {table.ref.id} uses {r.prefix_list_id}: {why}"
+            for c in group.cidrs:
+                pt.add(c, r)
+        return pt.freeze()
+
+    def gateway_of(self, network_id: str, kind: GatewayKind) -> Gateway | None:
+        for g in self.gateways_of.get(network_id, ()):
+            if g.kind is kind and g.available:
+                return g
+        return None
+
+    def attachment_gateway(self, attachment_id: str) -> Gateway | None:
+        g = self.estate.gateways.get(attachment_id)
+        return g if g and g.kind is GatewayKind.TRANSIT_ATTACHMENT else None
+
+    # --- address groups ----------------------------------------------------------------------------
+    def resolve_ref(self, ref: str, network_id: str):
+        key = (ref, network_id)
+        hit = self._groups.get(key)
+        if hit is None:
+            hit = self._resolve(ref, network_id)
+            self._groups[key] = hit
+        return hit
+
+    def _resolve(self, ref: str, network_id: str):
+        """A ref names either a rule set whose member interfaces it stands for (a security group,
+        an ASG, an NSG) or an address group (prefix list, service tag)."""
+        e = self.estate
+        group = e.address_groups.get(ref)
+        if group is not None:
+            return (None, group.missing) if group.missing else (NetworkSet(group.cidrs), "")
+        native_id = ref.rsplit(":", 1)[-1]
+        if ref in e.group_members or native_id in e.rule_sets:
+            scope = self._group_scope(network_id)
+            members = [ip for iid in e.group_members.get(ref, ()) if (i := e.interfaces[iid]).network_id in scope
+                       for ip in i.private_ips]
+            return MemberAddresses(members), ""
+        return None, f"{native_id} not in the snapshot"
+
+    def _group_scope(self, network_id: str) -> frozenset[str]:
+        """Networks whose interfaces a group reference can match: the rule's own network and the
+        networks peered with it in the same region (AWS: vpc-peering-security-groups; references do
+        not cross inter-Region peering or transit gateways)."""
+        scope = self._sg_scope.get(network_id)
+        if scope is None:
+            peers = {network_id} if network_id else set(self.estate.networks)
+            for g in self.gateways_of.get(network_id, ()):
+                if g.kind is GatewayKind.PEERING and g.available and not g.cross_region:
+                    peers.update(g.network_ids)
+            scope = frozenset(peers)
+            self._sg_scope[network_id] = scope
+        return scope
+
+    # --- graph ----------------------------------------------------------------------------------
+    def graph(self):
+        """networkx graph of networks, gateways, routers and VPN links (for connectivity questions)."""
+        if self._graph is None:
+            import networkx as nx
+
+            g = nx.Graph()
+            e = self.estate
+            for nid in e.networks:
+                g.add_node(nid, kind="network")
+            for gid, gw in e.gateways.items():
+                g.add_node(gid, kind=f"gateway:{gw.kind.value}")
+                for n in gw.network_ids:
+                    g.add_edge(gid, n)
+                if gw.router_id:
+                    g.add_edge(gid, gw.router_id)
+                for link in gw.vpn_link_ids:
+                    g.add_edge(gid, link)
+            for aid, att in e.attachments.items():
+                if att.kind is AttachmentKind.PEERING and att.peer_router_id:
+                    g.add_edge(att.router_id, att.peer_router_id, via=aid)
+                elif att.kind is AttachmentKind.VPN and att.resource_id:
+                    g.add_edge(att.router_id, att.resource_id, via=aid)
+            self._graph = g
+        return self._graph
+
+    def connected(self, a: str, b: str) -> bool:
+        import networkx as nx
+
+        g = self.graph()
+        return a in g and b in g and nx.has_path(g, a, b)
+
+
+def _normalize(contents: SnapshotContents) -> Estate:
+    estate = Estate()
+    for cloud, docs in contents.documents.items():
+        module = _collector_module(cloud, "normalize")
+        if module is None:
+            estate.warnings.append(f"{len(docs)} {cloud} documents ignored: no {cloud} normalizer installed")
+            continue
+        estate.merge(module.normalize(docs, contents.missing))
+    for m in contents.missing:
+        if m.cloud not in contents.documents:
+            estate.missing.append(m)
+    estate.warnings[:0] = contents.warnings
+    return estate
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("FLIGHTPATH_CACHE_DIR") or Path.home() / ".cache" / "flightpath")
+
+
+def load_snapshot(path: str | os.PathLike[str], use_cache: bool = True) -> Topology:
+    """Load a snapshot folder (or any folder of cloud JSON dumps) into a Topology."""
+    contents = read_snapshot(path)
+    digest = snapshot_digest(contents.files, contents.root)
+    cache = _cache_dir() / f"estate-{digest}-v{CACHE_FORMAT}-{__version__}.pickle"
+    estate = None
+    if use_cache and cache.exists():
+        try:
+            with cache.open("rb") as fh:
+                estate = pickle.load(fh)
+        except Exception:  # a stale or damaged cache is rebuilt, never trusted
+            estate = None
+    if estate is None:
+        estate = _normalize(contents)
+        if use_cache:
+            _write_cache(cache, estate)
+    info = SnapshotInfo(str(contents.root), digest, list(estate.warnings), len(contents.files))
+    return Topology(estate, info)
+
+
+def _write_cache(cache: Path, estate: Estate) -> None:
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=".estate-")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(estate, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # the cache is an optimisation; an unwritable cache folder is not an error
