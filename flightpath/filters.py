@@ -137,10 +137,10 @@ def evaluate_stage(stage: FilterStage, direction: Direction, pkt: Flow, rule_set
         if action is Action.NEXT:
             last = StageResult(Action.ALLOW, tier, rule, f"{tier.label}: no decision, passed on")
             continue
+        verb = "allows" if action is Action.ALLOW else "denies"
         if rule is None:
             ids = ", ".join(tier.rule_set_ids) or "none"
-            return StageResult(action, tier, None,
-                               f"no rule matched in {tier.label} ({ids}): implicit "
-                               f"{'deny' if action is Action.DENY else 'allow'}")
-        return StageResult(action, tier, rule, f"{tier.label}: {rule.summary}")
+            return StageResult(action, tier, None, f"{tier.label} ({ids}) {verb}: no rule matched, implicit "
+                                                   f"{'deny' if action is Action.DENY else 'allow'}")
+        return StageResult(action, tier, rule, f"{tier.label} {verb}")
     return last or StageResult(Action.ALLOW, None, None, "no filter rules apply")

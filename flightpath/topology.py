@@ -243,6 +243,22 @@ def _normalize(contents: SnapshotContents) -> Estate:
     return estate
 
 
+def _code_fingerprint() -> str:
+    """Changes whenever the normalizers or the model change (size and mtime of their sources), so a
+    cache written by other code is never read."""
+    import hashlib
+
+    import flightpath
+    from flightpath import collectors
+
+    h = hashlib.sha256()
+    for root in (Path(flightpath.__file__).parent, Path(collectors.__file__).parent):
+        for src in sorted(root.rglob("*.py")):
+            st = src.stat()
+            h.update(f"{src.name}:{st.st_size}:{st.st_mtime_ns};".encode())
+    return h.hexdigest()[:16]
+
+
 def _cache_dir() -> Path:
     return Path(os.environ.get("FLIGHTPATH_CACHE_DIR") or Path.home() / ".cache" / "flightpath")
 
@@ -251,7 +267,7 @@ def load_snapshot(path: str | os.PathLike[str], use_cache: bool = True) -> Topol
     """Load a snapshot folder (or any folder of cloud JSON dumps) into a Topology."""
     contents = read_snapshot(path)
     digest = snapshot_digest(contents.files, contents.root)
-    cache = _cache_dir() / f"estate-{digest}-v{CACHE_FORMAT}-{__version__}.pickle"
+    cache = _cache_dir() / f"estate-{digest}-v{CACHE_FORMAT}-{__version__}-{_code_fingerprint()}.pickle"
     estate = None
     if use_cache and cache.exists():
         try:

@@ -8,16 +8,19 @@ where it was done. A reply that fails makes the whole trace fail: a connection n
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flightpath.endpoints import Endpoint, resolve
 from flightpath.errors import EndpointError
 from flightpath.flow import Flow
 from flightpath.hops import Check, Decision, PathResult, Trace, Verdict
 from flightpath.model import GatewayKind
+from flightpath.protocols import protocol_number
 from flightpath.topology import Topology
 from flightpath.walk_types import INTERNET, Stop
 from flightpath.walker import Walker
 
-__all__ = ["trace", "Verdict"]
+__all__ = ["trace", "run_query", "Query", "QueryResult", "Verdict"]
 
 
 def _run(walker: Walker, start) -> PathResult:
@@ -105,3 +108,42 @@ def _reply(topo: Topology, fwd: Walker, source: Endpoint, all_blockers: bool, re
     return reply
 
 
+
+
+@dataclass
+class Query:
+    """What the user asked: endpoints as typed, and the flow's protocol fields."""
+
+    src: str
+    dst: str
+    protocol: str = "tcp"
+    port: int | None = None
+    src_port: int | None = None
+    icmp_type: int | None = None
+    icmp_code: int | None = None
+    all_blockers: bool = False
+    with_return: bool = True
+
+
+@dataclass
+class QueryResult:
+    query: Query
+    trace: Trace
+    source: Endpoint
+    destination: Endpoint
+
+
+def run_query(topo: Topology, q: Query) -> QueryResult:
+    """Resolve SRC and DST, build the flow, trace it (the CLI's and scripts' entry point)."""
+    source = resolve(topo, q.src, "source")
+    destination = resolve(topo, q.dst, "destination", version=source.address.version,
+                          from_internet=source.kind == "internet")
+    if source.kind == "internet" and destination.kind == "internet":
+        raise EndpointError("both ends are on the internet; at least one must be in the snapshot")
+    proto = None if str(q.protocol).lower() in ("all", "-1") else protocol_number(str(q.protocol), "--protocol", for_flow=True)
+    flow = Flow.build(proto, source.address, destination.address, q.port, q.src_port, q.icmp_type, q.icmp_code)
+    expect = destination.interface.ref.id if destination.interface is not None else ""
+    t = trace(topo, flow, source=source, all_blockers=q.all_blockers, with_reply=q.with_return,
+              expect_interface_id=expect)
+    t.warnings[:0] = [w for w in destination.warnings if w not in t.warnings]
+    return QueryResult(q, t, source, destination)

@@ -88,7 +88,7 @@ class Walker(GatewaySteps):
         if res.unknown:
             self.unknown(place, check, f"{res.tier.label if res.tier else 'filter'} of {place.id}: {res.unknown}")
         rule = RuleRef(res.rule.ref, res.rule.label, res.rule.action.value, res.rule.summary) if res.rule else None
-        reason = f"{'outbound' if direction is Direction.EGRESS else 'inbound'} {res.reason}"
+        reason = f"{'outbound' if direction is Direction.EGRESS else 'inbound'}: {res.reason}"
         if res.decision is Action.ALLOW:
             self.hop(place, check, Decision.ALLOW, reason, rule=rule)
             if not self.is_reply:

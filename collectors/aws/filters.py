@@ -103,7 +103,7 @@ def security_group(sg: dict[str, Any], account: str, region: str, where: str) ->
             word = "from" if direction is Direction.INGRESS else "to"
             for peer, label in _sg_peers(perm, pwhere):
                 rules.append(Rule(
-                    ref=ref, label=f"{gid} {'inbound' if direction is Direction.INGRESS else 'outbound'}",
+                    ref=ref, label=f"{key}[{i}]",
                     direction=direction, action=Action.ALLOW, protocol=proto, dst_ports=ports,
                     icmp_type=itype, icmp_code=icode,
                     sources=peer if direction is Direction.INGRESS else ANY_ADDRESS,
@@ -141,7 +141,7 @@ def network_acl(acl: dict[str, Any], account: str, region: str, where: str) -> R
             action=action, priority=number, protocol=proto, dst_ports=ports, icmp_type=itype,
             icmp_code=icode,
             sources=ANY_ADDRESS if egress else peer, destinations=peer if egress else ANY_ADDRESS,
-            summary=f"{label} {action.value} {_describe(proto, ports, itype, icode)} "
+            summary=f"{action.value} {_describe(proto, ports, itype, icode)} "
                     f"{'to' if egress else 'from'} {net}",
         ))
     rules.sort(key=lambda r: r.priority)
