@@ -164,21 +164,19 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("flightpath: interrupted\n")
         sys.exit(130)
-    except Exception as exc:  # click usage errors and the unexpected
-        import click
-
-        if isinstance(exc, click.exceptions.Abort):
-            sys.stderr.write("flightpath: aborted\n")
-            sys.exit(130)
-        if isinstance(exc, click.ClickException):
-            sys.stderr.write(f"flightpath: error: {exc.format_message()}\n")
-            sys.exit(EXIT_BAD_INPUT if exc.exit_code == 2 else exc.exit_code)
+    except typer.Abort:
+        sys.stderr.write("flightpath: aborted\n")
+        sys.exit(130)
+    except Exception as exc:  # usage errors (click's, or typer's vendored click) and the unexpected
+        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+            message = " ".join(str(exc.format_message()).split())
+            sys.stderr.write(f"flightpath: error: {message}\n")
+            sys.exit(EXIT_BAD_INPUT if exc.exit_code in (1, 2) else exc.exit_code)
         if os.environ.get("FLIGHTPATH_DEBUG"):
             raise
         sys.stderr.write(f"flightpath: internal error: {type(exc).__name__}: {exc} "
                          "(set FLIGHTPATH_DEBUG=1 for the traceback; please report it)\n")
         sys.exit(70)
-
 
 if __name__ == "__main__":
     main()
