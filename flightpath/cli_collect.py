@@ -50,7 +50,7 @@ def parse_regions(text: str) -> list[str] | str | None:
     names = [r.strip() for r in text.split(",") if r.strip()]
     bad = [r for r in names if not _REGION_RE.match(r)]
     if bad or not names:
-        raise CollectorError(f"--regions: not a region name: {', '.join(bad) or text!r} "
+        raise CollectorError(f"--regions: not a region name: {', '.join(bad) or repr(text)} "
                              "(expected e.g. us-east-1,eu-west-1 or all)")
     return list(dict.fromkeys(names))
 
@@ -65,7 +65,7 @@ def parse_accounts(text: str) -> list[str] | str:
     ids = [a.strip() for a in text.split(",") if a.strip()]
     bad = [a for a in ids if not _ACCOUNT_RE.match(a)]
     if bad or not ids:
-        raise CollectorError(f"--accounts: not a 12-digit account id: {', '.join(bad) or text!r} "
+        raise CollectorError(f"--accounts: not a 12-digit account id: {', '.join(bad) or repr(text)} "
                              "(or use --accounts org)")
     return list(dict.fromkeys(ids))
 

@@ -120,7 +120,7 @@ def evaluate_tier(tier: FilterTier, rules: list[tuple[Rule, str]], direction: Di
 
 def evaluate_stage(stage: FilterStage, direction: Direction, pkt: Flow, rule_sets: dict[str, RuleSet],
                    resolve: RefResolver, tracked_tiers: set[str] | None = None,
-                   place: str = "") -> StageResult:
+                   place: str = "", network_id: str = "") -> StageResult:
     """Evaluate one filter stage. `tracked_tiers`: for a reply, the keys ("place|tier label") of the
     stateful tiers the forward packet passed: those allow the reply without consulting rules."""
     last: StageResult | None = None
@@ -131,7 +131,10 @@ def evaluate_stage(stage: FilterStage, direction: Direction, pkt: Flow, rule_set
         if tracked_tiers is not None and f"{place}|{tier.label}" in tracked_tiers and tier_is_stateful(tier, rule_sets):
             return StageResult(Action.ALLOW, tier, None, f"reply of a connection tracked by the {tier.label}",
                                tracked=True)
-        action, rule, unknown = evaluate_tier(tier, _tier_rules(tier, rule_sets, direction), direction, pkt, resolve)
+        rules = _tier_rules(tier, rule_sets, direction)
+        if network_id:  # resolve group references in the context of the place being evaluated
+            rules = [(r, network_id) for r, _n in rules]
+        action, rule, unknown = evaluate_tier(tier, rules, direction, pkt, resolve)
         if unknown:
             return StageResult(Action.DENY, tier, rule, "", unknown=unknown)
         if action is Action.NEXT:

@@ -61,6 +61,11 @@ class GatewaySteps:
         if self.pkt.src.version == 4:
             owner = self.topo.interface_at(network_id, self.pkt.src)
             public = next((pub for priv, pub in owner.public_ips if priv == self.pkt.src), None) if owner else None
+            nat = self.e.gateways.get(from_subnet.egress_nat_id) if from_subnet and from_subnet.egress_nat_id else None
+            if nat is not None and nat.public_ips and (public is None or nat.overrides_public_ip):
+                self.subnet_nat(nat)
+                self.internet(gw)
+                return
             if public is None:
                 self.drop(gw.ref, Check.NAT, Verdict.NO_ROUTE,
                           f"source {self.pkt.src} has no public IP: {gw.ref.display()} cannot translate it",
@@ -68,6 +73,16 @@ class GatewaySteps:
             self.pkt = replace(self.pkt, src=public)
             self.hop(gw.ref, Check.NAT, Decision.TRANSLATE, f"source translated to its public IP {public}")
         self.internet(gw)
+
+    def subnet_nat(self, nat: Gateway) -> None:
+        """Source NAT by the NAT gateway configured on the sending subnet (Azure NAT gateway, GCP Cloud NAT)."""
+        if self.pkt.protocol not in NAT_PROTOCOLS:
+            self.drop(nat.ref, Check.NAT, Verdict.NO_ROUTE, f"{nat.ref.display()} translates TCP, UDP and ICMP only",
+                      "nat_protocol")
+        public = nat.public_ips[0]
+        self.nat_sessions.append(NatSession(nat.ref.id, (public, self.pkt.src_port), (self.pkt.src, self.pkt.src_port)))
+        self.pkt = replace(self.pkt, src=public)
+        self.hop(nat.ref, Check.NAT, Decision.TRANSLATE, f"source translated to the NAT gateway's public IP {public}")
 
     def via_egress_only(self, gw: Gateway, network_id: str, from_subnet: Subnet | None) -> None:
         if self.pkt.dst.version == 4:
@@ -79,6 +94,18 @@ class GatewaySteps:
     def internet(self, gw: Gateway | None) -> None:
         """The packet is on the internet: delivered to a public address the snapshot holds, else exits."""
         owner = self.topo.public_owner(self.pkt.dst)
+        nat = self.topo.nat_owner(self.pkt.dst) if owner is None else None
+        if nat is not None and self.is_reply:
+            session = next((s for s in self.nat_sessions if s.interface_id == nat.ref.id
+                            and s.translated == (self.pkt.dst, self.pkt.dst_port)), None)
+            if session is not None:
+                self.pkt = replace(self.pkt, dst=session.original[0], dst_port=session.original[1])
+                self.hop(nat.ref, Check.NAT, Decision.TRANSLATE, f"reply translated back to {session.original[0]}")
+                self.deliver_local(nat.network_ids[0], None)
+        if nat is not None:
+            self.drop(nat.ref, Check.FORWARD, Verdict.NO_ROUTE,
+                      f"{nat.ref.display()} admits replies only; nothing connects to it from the internet",
+                      "target_not_accepting")
         if owner is None:
             where = gw.ref if gw else INTERNET
             self.hop(where, Check.EXIT, Decision.EXIT, f"leaves toward the internet ({self.pkt.dst})")
@@ -162,7 +189,7 @@ class GatewaySteps:
             self.drop(gw.ref, Check.FORWARD, Verdict.NO_ROUTE,
                       f"{self.pkt.dst} is not in the peer network's CIDRs: a peering is not transitive",
                       "peering_address")
-        if local is not None and local.cidrs and not any(
+        if local is not None and local.cidrs and peer_id not in gw.transit_into and not any(
                 self.pkt.src.version == c.version and self.pkt.src in c for c in local.cidrs):
             self.drop(gw.ref, Check.FORWARD, Verdict.NO_ROUTE,
                       f"source {self.pkt.src} is not in {local.ref.display()}: no edge-to-edge routing through a peering",
@@ -271,10 +298,35 @@ class GatewaySteps:
         if not link.up:
             self.drop(link.ref, Check.FORWARD, Verdict.NO_ROUTE, f"every tunnel of {link.ref.display()} is down",
                       "vpn_down")
-        self.hop(link.ref, Check.EXIT, Decision.EXIT,
-                 f"leaves over {link.ref.display()} toward {link.remote_ip or 'the remote gateway'}")
-        self.exit = exit_point
-        self.stop(Verdict.EXITED, f"left toward on-premises over VPN {link.ref.display()}")
+        far = self.topo.vpn_far_end(link)
+        if far is None:
+            self.hop(link.ref, Check.EXIT, Decision.EXIT,
+                     f"leaves over {link.ref.display()} toward {link.remote_ip or 'the remote gateway'}")
+            self.exit = exit_point
+            self.stop(Verdict.EXITED, f"left toward on-premises over VPN {link.ref.display()}")
+        self.cross_vpn(link, far)
+
+    def cross_vpn(self, link: VpnLink, far) -> None:
+        """The VPN's far end is in the snapshot (another cloud, or another VPN gateway): continue there.
+        Both ends must point at each other, or IPsec never comes up."""
+        far_link, owner = far
+        if link.remote_ip not in far_link.local_ips or (far_link.remote_ip is not None
+                                                        and far_link.remote_ip not in link.local_ips):
+            self.drop(link.ref, Check.FORWARD, Verdict.NO_ROUTE,
+                      f"{link.ref.display()} and {far_link.ref.display()} do not point at each other "
+                      f"({link.remote_ip} vs {', '.join(map(str, far_link.local_ips))}; "
+                      f"{far_link.remote_ip} vs {', '.join(map(str, link.local_ips))}): the tunnel cannot come up",
+                      "vpn_down")
+        if not far_link.up:
+            self.drop(far_link.ref, Check.FORWARD, Verdict.NO_ROUTE, f"{far_link.ref.display()} is down", "vpn_down")
+        self.hop(link.ref, Check.FORWARD, Decision.FORWARD,
+                 f"through the tunnel to {far_link.ref.display()} ({far_link.ref.cloud})")
+        self.arrived_via = GatewayKind.VPN
+        kind, obj, extra = owner
+        if kind == "router":
+            self.at_router(obj, extra)
+        else:
+            self.enter_network(obj, obj.network_ids[0])
 
     def via_service_endpoint(self, gw: Gateway, network_id: str, from_subnet: Subnet | None) -> None:
         if "Gateway Load Balancer" in gw.note:

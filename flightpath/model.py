@@ -214,6 +214,12 @@ class Subnet:
     stage: FilterStage | None = None  # NACL / subnet NSG; None: nothing filters at the subnet edge
     zone: str = ""
     stage_missing: str = ""  # set when the subnet's filter is known to exist but is not in the snapshot
+    # A NAT gateway that source-translates this subnet's internet-bound traffic (Azure NAT gateway on a
+    # subnet, GCP Cloud NAT); used when the packet leaves through an internet gateway.
+    egress_nat_id: str = ""
+    # True when the subnet's filter also applies to traffic between two interfaces of the subnet (Azure
+    # subnet NSGs); False when only traffic crossing the subnet edge is filtered (AWS NACLs).
+    stage_applies_within: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +238,7 @@ class Interface:
     accepts_connections: bool = True  # False for managed gateway interfaces (NAT GW)
     stage_missing: str = ""
     note: str = ""  # shown when the trace ends here (e.g. "instance is stopped")
+    route_table_id: str = ""  # per-interface routing (Azure effective routes, OCI per-VNIC); else the subnet's
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +257,11 @@ class Gateway:
     attachment_id: str = ""  # transit attachment: the router attachment id
     vpn_link_ids: tuple[str, ...] = ()  # VPN gateway: its VPN connections
     cross_region: bool = False  # peering between regions (SG references do not cross)
+    # peering: networks that accept traffic over it whose source is outside the sending network
+    # (Azure allowForwardedTraffic / gateway transit); AWS peerings accept none (no edge-to-edge routing).
+    transit_into: tuple[str, ...] = ()
+    public_ips: tuple[IPAddress, ...] = ()  # NAT: the public addresses it translates to on the internet
+    overrides_public_ip: bool = False  # NAT on a subnet wins over an interface's own public IP (Azure)
     note: str = ""
 
 

@@ -87,6 +87,11 @@ class Topology:
         for g in e.gateways.values():
             for n in g.network_ids:
                 self.gateways_of.setdefault(n, []).append(g)
+        self.nat_by_public: dict[int, str] = {}  # NAT gateways' public addresses (replies come back to them)
+        for gid, g in e.gateways.items():
+            for ip in g.public_ips:
+                self.nat_by_public[int(ip)] = gid
+        self._vpn_index: dict[int, list[str]] | None = None
         self._tables: dict[str, PrefixTable | str] = {}
         self._groups: dict[tuple[str, str], tuple[object | None, str]] = {}
         self._sg_scope: dict[str, frozenset[str]] = {}
@@ -117,7 +122,9 @@ class Topology:
         hit = self.by_public.get(int(addr))
         return (self.estate.interfaces[hit[0]], hit[1]) if hit else None
 
-    def route_table_for(self, subnet: Subnet) -> RouteTable | None:
+    def route_table_for(self, subnet: Subnet, iface: Interface | None = None) -> RouteTable | None:
+        if iface is not None and iface.route_table_id:
+            return self.estate.route_tables.get(iface.route_table_id)
         rid = subnet.route_table_id or self.estate.networks.get(subnet.network_id, Network(None, ())).main_route_table_id  # type: ignore[arg-type]
         return self.estate.route_tables.get(rid) if rid else None
 
@@ -147,6 +154,37 @@ class Topology:
                 pt.add(c, r)
         return pt.freeze()
 
+    def nat_owner(self, addr: IPAddress) -> Gateway | None:
+        gid = self.nat_by_public.get(int(addr))
+        return self.estate.gateways[gid] if gid else None
+
+    def vpn_far_end(self, link):
+        """The VPN link at the other end of `link` (its local addresses include link's remote address),
+        with what owns it: ("router", TransitRouter, attachment id) or ("gateway", Gateway, "")."""
+        if link.remote_ip is None:
+            return None
+        if self._vpn_index is None:
+            self._vpn_index = {}
+            for lid, other in self.estate.vpn_links.items():
+                for ip in other.local_ips:
+                    self._vpn_index.setdefault(int(ip), []).append(lid)
+        for lid in self._vpn_index.get(int(link.remote_ip), []):
+            if lid == link.ref.id:
+                continue
+            owner = self._vpn_owner(lid)
+            if owner is not None:
+                return self.estate.vpn_links[lid], owner
+        return None
+
+    def _vpn_owner(self, link_id: str):
+        for att in self.estate.attachments.values():
+            if att.kind is AttachmentKind.VPN and att.resource_id == link_id and att.router_id in self.estate.routers:
+                return ("router", self.estate.routers[att.router_id], att.ref.id)
+        for g in self.estate.gateways.values():
+            if g.kind is GatewayKind.VPN and link_id in g.vpn_link_ids:
+                return ("gateway", g, "")
+        return None
+
     def gateway_of(self, network_id: str, kind: GatewayKind) -> Gateway | None:
         for g in self.gateways_of.get(network_id, ()):
             if g.kind is kind and g.available:
@@ -159,6 +197,9 @@ class Topology:
 
     # --- address groups ----------------------------------------------------------------------------
     def resolve_ref(self, ref: str, network_id: str):
+        """Resolve a rule's symbolic peer in the context of the network where the rule is evaluated.
+        An address group named `ref@<network id>` (e.g. Azure's VirtualNetwork tag, which means a
+        different address set in every VNet) wins over the plain `ref`."""
         key = (ref, network_id)
         hit = self._groups.get(key)
         if hit is None:
@@ -170,7 +211,7 @@ class Topology:
         """A ref names either a rule set whose member interfaces it stands for (a security group,
         an ASG, an NSG) or an address group (prefix list, service tag)."""
         e = self.estate
-        group = e.address_groups.get(ref)
+        group = e.address_groups.get(f"{ref}@{network_id}") or e.address_groups.get(ref)
         if group is not None:
             return (None, group.missing) if group.missing else (NetworkSet(group.cidrs), "")
         native_id = ref.rsplit(":", 1)[-1]

@@ -74,14 +74,14 @@ class Walker(GatewaySteps):
         return s  # type: ignore[return-value]
 
     # --- filters --------------------------------------------------------------------------------
-    def filter(self, place: NativeRef, stage, missing: str, direction: Direction) -> None:
+    def filter(self, place: NativeRef, stage, missing: str, direction: Direction, network_id: str = "") -> None:
         check = Check.EGRESS_FILTER if direction is Direction.EGRESS else Check.INGRESS_FILTER
         if stage is None:
             if missing:
                 self.unknown(place, check, f"filter of {place.id} unknown: {missing}")
             return
         res = evaluate_stage(stage, direction, self.pkt, self.e.rule_sets, self.topo.resolve_ref,
-                             self.tracked, place.id)
+                             self.tracked, place.id, network_id)
         tier_ref = place
         if res.tier and len(res.tier.rule_set_ids) == 1 and res.tier.rule_set_ids[0] in self.e.rule_sets:
             tier_ref = self.e.rule_sets[res.tier.rule_set_ids[0]].ref
@@ -104,14 +104,14 @@ class Walker(GatewaySteps):
             self.stop(Verdict.BLOCKED, f"{place.display()}: {reason}")
 
     def interface_filter(self, iface: Interface, direction: Direction) -> None:
-        self.filter(iface.ref, iface.stage, iface.stage_missing, direction)
+        self.filter(iface.ref, iface.stage, iface.stage_missing, direction, iface.network_id)
 
     def subnet_filter(self, subnet: Subnet, direction: Direction) -> None:
-        self.filter(subnet.ref, subnet.stage, subnet.stage_missing, direction)
+        self.filter(subnet.ref, subnet.stage, subnet.stage_missing, direction, subnet.network_id)
 
     def cross_subnet(self, src: Subnet | None, dst: Subnet | None) -> None:
         """Traffic inside one subnet crosses no subnet filter; otherwise leave one and enter the other."""
-        if src is not None and dst is not None and src.ref.id == dst.ref.id:
+        if src is not None and dst is not None and src.ref.id == dst.ref.id and not src.stage_applies_within:
             return
         if src is not None:
             self.subnet_filter(src, Direction.EGRESS)
@@ -124,7 +124,7 @@ class Walker(GatewaySteps):
         subnet = self.subnet(iface.subnet_id, iface.ref)
         self.zone = subnet.zone
         self.interface_filter(iface, Direction.EGRESS)
-        self.route_from(subnet)
+        self.route_from(subnet, iface)
 
     def start_subnet(self, subnet: Subnet) -> None:
         self.hop(subnet.ref, Check.START, Decision.FORWARD,
@@ -147,10 +147,11 @@ class Walker(GatewaySteps):
             self.drop(where, Check.ROUTE_LOOKUP, Verdict.NO_ROUTE,
                       f"routing loop: more than {MAX_ROUTE_LOOKUPS} route lookups", "no_route")
 
-    def route_from(self, subnet: Subnet) -> None:
-        """Route lookup in the subnet's route table, then follow the chosen next hop."""
+    def route_from(self, subnet: Subnet, iface: Interface | None = None) -> None:
+        """Route lookup in the sending interface's own table if it has one, else the subnet's; then follow
+        the chosen next hop."""
         self.count_lookup(subnet.ref)
-        table = self.topo.route_table_for(subnet)
+        table = self.topo.route_table_for(subnet, iface)
         if table is None:
             self.unknown(subnet.ref, Check.ROUTE_LOOKUP,
                          f"no route table for {subnet.ref.id} in the snapshot (no association and no main table)")
@@ -252,4 +253,4 @@ class Walker(GatewaySteps):
         else:
             self.hop(iface.ref, Check.FORWARD, Decision.FORWARD, f"{iface.ref.display()} forwards the packet")
         self.interface_filter(iface, Direction.EGRESS)
-        self.route_from(subnet)
+        self.route_from(subnet, iface)
