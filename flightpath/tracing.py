@@ -60,11 +60,26 @@ def trace(topo: Topology, flow: Flow, *, source: Endpoint | None = None, all_blo
             and fwd.delivered_to.ref.id != expect_interface_id):
         warnings.append(f"the packet reached {fwd.delivered_to.ref.display()}, not {expect_interface_id} "
                         "(the same address exists in several networks; routing chose this one)")
+    if forward.verdict is Verdict.NO_ROUTE:
+        warnings.extend(_disconnection_note(topo, source, flow))
     result = Trace(flow, forward, None, list(fwd.blockers), warnings)
     if with_reply and (forward.verdict.reachable or (all_blockers and fwd.blockers and _ended_reachably(fwd))):
         result.reply = _reply(topo, fwd, source, all_blockers, result)
         result.blockers.extend(h for h in result.reply.hops if h.blocking)
     return result
+
+
+def _disconnection_note(topo: Topology, source: Endpoint, flow: Flow) -> list[str]:
+    """Name the case where no gateway, peering, transit router or VPN joins the two networks at all
+    (AWS Reachability Analyzer's DISCONNECTED_VPCS), using the topology graph."""
+    src_net = (source.interface.network_id if source.interface else source.subnet.network_id if source.subnet else "")
+    dst_nets = {topo.estate.interfaces[i].network_id for i in topo.holders_of(flow.dst)}
+    if not src_net or len(dst_nets) != 1:
+        return []
+    (dst_net,) = dst_nets
+    if dst_net != src_net and not topo.connected(src_net, dst_net):
+        return [f"no gateway, peering, transit router or VPN connects {src_net} and {dst_net} in the snapshot"]
+    return []
 
 
 def _ended_reachably(fwd: Walker) -> bool:

@@ -194,3 +194,42 @@ def test_endpoints_schema_help_version():
     assert p.returncode == 0 and "trace" in p.stdout
     p = run("--version")
     assert p.returncode == 0 and p.stdout.startswith("flightpath ")
+
+
+LAB_QUERIES = [  # (src, dst, protocol, port, expected verdict) from fixtures/kickstart-aws/README.md
+    ("app-a", "db-b", "tcp", 5432, "delivered"),
+    ("app-a", "db-b", "tcp", 22, "blocked"),
+    ("app-a", "8.8.8.8", "tcp", 443, "exited"),
+    ("198.51.100.7", "bastion", "tcp", 22, "delivered"),
+    ("203.0.113.50", "bastion", "tcp", 22, "blocked"),
+    ("app-a", "10.99.0.5", "tcp", 443, "no_route"),
+    ("app-a", "172.16.5.5", "tcp", 443, "exited"),
+    ("app-a", "db-b", "icmp", None, "blocked"),  # db-b-sg admits no ICMP
+    ("app-a", "db-b", "all", None, "blocked"),
+]
+
+
+@pytest.mark.parametrize("src,dst,proto,port,expected", LAB_QUERIES)
+def test_every_view_of_every_lab_outcome(src, dst, proto, port, expected):
+    """In-process: the JSON report validates against the schema; markdown and rich views render."""
+    import io
+
+    from rich.console import Console
+
+    from flightpath import load_snapshot
+    from flightpath.render import render
+    from flightpath.report import build_report, markdown
+    from flightpath.tracing import Query, run_query
+
+    topo = load_snapshot(LAB)
+    for all_blockers in (False, True):
+        result = run_query(topo, Query(src, dst, proto, port, all_blockers=all_blockers))
+        report = build_report(result, topo.info)
+        jsonschema.validate(report, schema())
+        assert report["verdict"] == expected
+        assert (report["first_block"] is not None) == (expected == "blocked")
+        md = markdown(result, topo.info)
+        assert f"**Verdict: {expected}**" in md
+        console = Console(file=io.StringIO(), width=200)
+        render(result, topo.info, console)
+        assert expected in console.file.getvalue()
