@@ -9,6 +9,7 @@ exits 3. Progress and the summary go to stderr, so stdout stays clean.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -28,6 +29,7 @@ _REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _ACCOUNT_RE = re.compile(r"^\d{12}$")
 _MAX_LISTED_FAILURES = 20
 _DEFAULT_WORKERS = 16  # kept equal to operations.DEFAULT_WORKERS by tests/collectors/test_aws_operations.py
+_AZURE_DEFAULT_WORKERS = 8  # kept equal to azure operations.DEFAULT_WORKERS by tests/collectors/test_azure_collect.py
 
 
 @collect_app.callback()
@@ -73,15 +75,18 @@ def parse_accounts(text: str) -> list[str] | str:
 class PlainReporter:
     """Log lines on stderr: one per failed call and one per finished account/region."""
 
+    def __init__(self, cloud: str = "aws") -> None:
+        self.cloud = cloud
+
     def planned(self, n: int) -> None:
         pass
 
     def done(self, label: str, failure: str | None) -> None:
         if failure:
-            typer.echo(f"aws {label} failed: {failure}", err=True)
+            typer.echo(f"{self.cloud} {label} failed: {failure}", err=True)
 
     def scope_done(self, scope: str, calls: int, failed: int) -> None:
-        typer.echo(f"aws {scope}: {calls} calls, {failed} failed", err=True)
+        typer.echo(f"{self.cloud} {scope}: {calls} calls, {failed} failed", err=True)
 
     def message(self, text: str) -> None:
         typer.echo(text, err=True)
@@ -90,14 +95,15 @@ class PlainReporter:
 class RichReporter:
     """A progress bar over every queued call (accounts x regions x calls); failures print above it."""
 
-    def __init__(self) -> None:
+    def __init__(self, cloud: str = "aws") -> None:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self.progress = Progress(TextColumn("collect aws"), BarColumn(), MofNCompleteColumn(),
+        self.progress = Progress(TextColumn(f"collect {cloud}"), BarColumn(), MofNCompleteColumn(),
                                  TimeElapsedColumn(), TextColumn("{task.description}"),
                                  console=Console(stderr=True), transient=True)
         self.task = self.progress.add_task("", total=0)
+        self.cloud = cloud
 
     def __enter__(self) -> "RichReporter":
         self.progress.start()
@@ -113,7 +119,7 @@ class RichReporter:
     def done(self, label: str, failure: str | None) -> None:
         self.progress.update(self.task, advance=1, description=label)
         if failure:
-            self.progress.console.print(f"aws {label} failed: {failure}", markup=False, highlight=False)
+            self.progress.console.print(f"{self.cloud} {label} failed: {failure}", markup=False, highlight=False)
 
     def scope_done(self, scope: str, calls: int, failed: int) -> None:
         pass
@@ -154,16 +160,25 @@ def _load_fetch() -> Any:
 
 @collect_app.command("aws")
 def collect_aws(
-    out: Path = typer.Option(..., "--out", "-o", help="Snapshot folder to write (replaced atomically)."),
-    profile: Optional[list[str]] = typer.Option(
-        None, "--profile", help="AWS profile; repeat for several. Default: boto3's credential chain."),
-    regions: str = typer.Option("", "--regions", help="r1,r2 or 'all' (enabled regions). Default: the profile's region."),
-    role_name: str = typer.Option("", "--role-name", help="Role to assume in each account of --accounts."),
-    accounts: str = typer.Option("", "--accounts", help="ID,ID or 'org' (every active account of the organization)."),
-    workers: int = typer.Option(_DEFAULT_WORKERS, "--workers", min=1, max=256, help="Concurrent API calls."),
-    retry_mode: str = typer.Option("standard", "--retry-mode", help="botocore retry mode: standard or adaptive."),
-    max_attempts: int = typer.Option(5, "--max-attempts", min=1, max=20, help="Attempts per call, retries included."),
-    timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Read timeout per request, seconds."),
+    out: Path = typer.Option(..., "--out", "-o", metavar="DIR",
+                             help="Snapshot folder to write (replaced atomically)."),
+    profile: Optional[list[str]] = typer.Option(None, "--profile", metavar="NAME",
+                                                help="AWS profile; repeat for several. "
+                                                     "Default: boto3's credential chain."),
+    regions: str = typer.Option("", "--regions", metavar="R1,R2|all",
+                                help="Regions, or 'all' (the enabled ones). Default: the profile's region."),
+    role_name: str = typer.Option("", "--role-name", metavar="NAME",
+                                  help="Role to assume in each account of --accounts."),
+    accounts: str = typer.Option("", "--accounts", metavar="ID,ID|org",
+                                 help="Account ids, or 'org' (every active account of the organization)."),
+    workers: int = typer.Option(_DEFAULT_WORKERS, "--workers", min=1, max=256, metavar="N",
+                                help="Concurrent API calls."),
+    retry_mode: str = typer.Option("standard", "--retry-mode", metavar="standard|adaptive",
+                                   help="botocore retry mode (throttling backs off either way)."),
+    max_attempts: int = typer.Option(5, "--max-attempts", min=1, max=20, metavar="N",
+                                     help="Attempts per call, the first included."),
+    timeout: float = typer.Option(30.0, "--timeout", min=0.1, metavar="SECONDS",
+                                  help="Read timeout per request."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary (failures still counted)."),
     endpoint_url: Optional[str] = typer.Option(None, "--endpoint-url", hidden=True),
 ) -> None:
@@ -196,10 +211,80 @@ def collect_aws(
 
 @permissions_app.command("aws")
 def permissions_aws(
-    role_name: str = typer.Option("", "--role-name", help="Name the role in the sts:AssumeRole statement."),
+    role_name: str = typer.Option("", "--role-name", metavar="NAME",
+                                  help="Name the role in the sts:AssumeRole statement."),
 ) -> None:
     """Print the minimal IAM policy (JSON) for `flightpath collect aws`."""
     from flightpath.collectors.aws.operations import POLICY_NOTE, iam_policy
 
     typer.echo(json.dumps(iam_policy(role_name.strip()), indent=2))
     typer.echo(POLICY_NOTE, err=True)
+
+
+def _load_azure_fetch() -> Any:
+    try:
+        from flightpath.collectors.azure import fetch
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] == "azure":
+            raise CollectorError("the Azure collector needs azure-identity and azure-mgmt-network: "
+                                 "pip install 'flightpath[azure]'") from None
+        raise
+    return fetch
+
+
+@collect_app.command("azure")
+def collect_azure(
+    out: Path = typer.Option(..., "--out", "-o", metavar="DIR", help="Snapshot folder to write (replaced atomically)."),
+    subscription: Optional[list[str]] = typer.Option(
+        None, "--subscription", metavar="ID|all",
+        help="Subscription id; repeat for several, or 'all' (every readable one). Default: $AZURE_SUBSCRIPTION_ID."),
+    effective_routes: bool = typer.Option(
+        False, "--effective-routes", help="Also read the effective routes of every NIC of a running VM (one "
+        "long-running call per NIC)."),
+    workers: int = typer.Option(_AZURE_DEFAULT_WORKERS, "--workers", min=1, max=64, metavar="N",
+                                help="Concurrent API calls."),
+    max_retries: int = typer.Option(5, "--max-retries", min=0, max=20, metavar="N",
+                                    help="Retries per request (throttling, 5xx, timeouts)."),
+    timeout: float = typer.Option(30.0, "--timeout", min=0.1, metavar="SECONDS",
+                                  help="Read timeout per request, seconds."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary (failures still counted)."),
+) -> None:
+    """Collect Azure network configuration (read-only ARM calls, DefaultAzureCredential) into a snapshot folder."""
+    fetch = _load_azure_fetch()
+    from flightpath.collectors.azure.collect_types import AzureCollectOptions, parse_subscriptions
+
+    options = AzureCollectOptions(
+        out=out, subscriptions=parse_subscriptions(subscription or [], os.environ.get("AZURE_SUBSCRIPTION_ID", "")),
+        effective_routes=effective_routes, workers=workers, max_retries=max_retries, read_timeout=timeout)
+    if quiet:
+        summary = fetch.collect(options)
+    elif sys.stderr.isatty():
+        with RichReporter("azure") as rich_reporter:
+            summary = fetch.collect(options, rich_reporter)
+    else:
+        summary = fetch.collect(options, PlainReporter("azure"))
+    if not quiet:
+        for line in summary.lines():
+            typer.echo(line, err=True)
+    elif summary.failed:
+        typer.echo(f"{summary.failed} calls failed; see {out / 'manifest.json'}", err=True)
+    if summary.failed:
+        raise typer.Exit(3)
+
+
+@permissions_app.command("azure")
+def permissions_azure(
+    subscription: Optional[list[str]] = typer.Option(
+        None, "--subscription", metavar="ID", help="Subscription of AssignableScopes; repeat for several."),
+    no_effective_routes: bool = typer.Option(
+        False, "--no-effective-routes", help="Leave out the actions that only --effective-routes needs."),
+) -> None:
+    """Print the minimal Azure custom role (JSON) for `flightpath collect azure`."""
+    from flightpath.collectors.azure.collect_types import parse_subscriptions
+    from flightpath.collectors.azure.operations import ROLE_NOTE, custom_role
+
+    subs = parse_subscriptions(subscription or [], "<subscription-id>") if subscription else None
+    if subs == "all":
+        raise CollectorError("--subscription: name the subscriptions (a role is assigned per scope)")
+    typer.echo(json.dumps(custom_role(subs, effective_routes=not no_effective_routes), indent=2))
+    typer.echo(ROLE_NOTE, err=True)

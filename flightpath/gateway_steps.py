@@ -20,10 +20,18 @@ from ipaddress import ip_network
 
 from flightpath.hops import Check, Decision, Verdict
 from flightpath.walk_types import INTERNET, ExitPoint, NatSession
-from flightpath.model import AttachmentKind, Gateway, GatewayKind, Subnet, TargetKind, TransitRouter, VpnLink
+from flightpath.model import (
+    AttachmentKind, Direction, Gateway, GatewayKind, Subnet, TargetKind, TransitRouter, VpnLink,
+)
 
 RFC1918 = tuple(ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
 RFC6598 = ip_network("100.64.0.0/10")
+# Addresses the public internet never routes (RFC 1918, RFC 6598, loopback, link-local, "this network",
+# multicast/reserved; IPv6 ULA, link-local, loopback, multicast). Documentation ranges (RFC 5737/3849)
+# are deliberately absent: tests and demos use them as stand-ins for internet hosts.
+NOT_ON_INTERNET = RFC1918 + (RFC6598,) + tuple(ip_network(n) for n in (
+    "0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/3",
+    "::/128", "::1/128", "fc00::/7", "fe80::/10", "ff00::/8"))
 NAT_PROTOCOLS = (6, 17, 1, 58)
 
 
@@ -66,6 +74,11 @@ class GatewaySteps:
                 self.subnet_nat(nat)
                 self.internet(gw)
                 return
+            if nat is not None and not nat.public_ips and (public is None or nat.overrides_public_ip):
+                # The subnet's NAT translates, but to an address the snapshot does not hold (DESIGN rule 3:
+                # missing data is a result, not "no public IP").
+                self.unknown(nat.ref, Check.NAT, f"{nat.ref.display()} translates the source to a public address "
+                                                 "that is not in the snapshot" + (f": {nat.note}" if nat.note else ""))
             if public is None:
                 self.drop(gw.ref, Check.NAT, Verdict.NO_ROUTE,
                           f"source {self.pkt.src} has no public IP: {gw.ref.display()} cannot translate it",
@@ -106,6 +119,15 @@ class GatewaySteps:
             self.drop(nat.ref, Check.FORWARD, Verdict.NO_ROUTE,
                       f"{nat.ref.display()} admits replies only; nothing connects to it from the internet",
                       "target_not_accepting")
+        if owner is None and any(self.pkt.dst.version == n.version and self.pkt.dst in n for n in NOT_ON_INTERNET):
+            # A private address is not routable on the internet, and an internet gateway accepts inbound
+            # traffic only for the public IP of an interface (AWS RA IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS,
+            # https://docs.aws.amazon.com/vpc/latest/reachability/explanation-codes.html). Without this
+            # check `internet -> 10.x` ended `exited`, i.e. reachable.
+            where = gw.ref if gw else INTERNET
+            self.drop(where, Check.FORWARD, Verdict.NO_ROUTE,
+                      f"{self.pkt.dst} is a private address: the internet does not route it to any network",
+                      "internet_ingress_no_public_ip")
         if owner is None:
             where = gw.ref if gw else INTERNET
             self.hop(where, Check.EXIT, Decision.EXIT, f"leaves toward the internet ({self.pkt.dst})")
@@ -153,7 +175,7 @@ class GatewaySteps:
         if m.route.target_kind is TargetKind.LOCAL:
             self.deliver_local(network_id, None)
         else:
-            self.follow(m.route, table, None)
+            self.follow(m.route, table, None, network_id)
 
     # --- NAT and peering ------------------------------------------------------------------------------
     def via_nat(self, gw: Gateway, network_id: str, from_subnet: Subnet | None) -> None:
@@ -216,10 +238,27 @@ class GatewaySteps:
         router = self.e.routers.get(gw.router_id)
         if router is None:
             self.unknown(gw.ref, Check.FORWARD, f"transit router {gw.router_id} not in the snapshot")
+        # "Any resources in Availability Zones where there is no transit gateway attachment cannot reach the
+        # transit gateway" (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html; AWS RA
+        # TGW_ROUTE_AZ_RESTRICTION). Zones are compared only when every subnet involved has one.
+        zone = from_subnet.zone if from_subnet is not None else ""
+        att_subnets = [self.e.subnets[s] for s in gw.subnet_ids if s in self.e.subnets]
+        if zone and att_subnets and all(s.zone for s in att_subnets) and all(s.zone != zone for s in att_subnets):
+            self.drop(gw.ref, Check.FORWARD, Verdict.NO_ROUTE,
+                      f"{gw.ref.display()} has no subnet in {zone}: resources in that zone cannot reach "
+                      f"{router.ref.display()}", "router_zone")
         att_subnet = self.pick_subnet(gw.subnet_ids)
         if att_subnet is None:
             self.warnings.append(f"subnets of {gw.ref.id} unknown: their filters were not evaluated")
-        self.cross_subnet(from_subnet, att_subnet)
+        if from_subnet is not None and att_subnet is not None and from_subnet.ref.id == att_subnet.ref.id:
+            # Sender and attachment in one subnet: traffic toward the transit gateway is evaluated by the
+            # subnet filter's outbound and inbound rules both (AWS "Same subnet for EC2 instances and transit
+            # gateway association", https://docs.aws.amazon.com/vpc/latest/tgw/tgw-nacls.html); traffic from
+            # the transit gateway to the instances is not (deliver_local skips same-subnet filters).
+            self.subnet_filter(from_subnet, Direction.EGRESS)
+            self.subnet_filter(att_subnet, Direction.INGRESS)
+        else:
+            self.cross_subnet(from_subnet, att_subnet)
         self.hop(gw.ref, Check.FORWARD, Decision.FORWARD, f"into {router.ref.display()}")
         self.at_router(router, gw.attachment_id)
 
@@ -236,6 +275,12 @@ class GatewaySteps:
         m, why = self.topo.lookup(table, self.pkt.dst)
         if why:
             self.unknown(table.ref, Check.ROUTE_LOOKUP, why, "router_routes_unknown")
+        if m is None and table.derived:
+            # A table derived from its propagations lacks its static routes: no derived match is not
+            # evidence that no route exists (DESIGN rule 3: missing data never yields a confident deny).
+            self.unknown(table.ref, Check.ROUTE_LOOKUP,
+                         f"no propagated route to {self.pkt.dst} in {table.ref.display()}, and its static routes "
+                         f"are not in the snapshot: {table.derived}", "router_routes_unknown")
         if m is None:
             self.drop(table.ref, Check.ROUTE_LOOKUP, Verdict.NO_ROUTE,
                       f"no route to {self.pkt.dst} in {table.ref.display()}", "router_no_route")
@@ -287,8 +332,17 @@ class GatewaySteps:
         links = [self.e.vpn_links[i] for i in gw.vpn_link_ids if i in self.e.vpn_links]
         chosen = next((l for l in links if any(self.pkt.dst in c for c in l.remote_cidrs
                                                if c.version == self.pkt.dst.version)), links[0] if links else None)
-        self.exit_vpn(chosen, gw.ref, ExitPoint("network", gw.ref, network_id=network_id,
+        # A reply comes back in through the gateway into the gateway's own network (a spoke may use a hub's
+        # gateway: Azure gateway transit), and is looked up by the gateway's estate key.
+        self.exit_vpn(chosen, gw.ref, ExitPoint("network", self.exit_ref(gw),
+                                                network_id=gw.network_ids[0] if gw.network_ids else network_id,
                                                 edge_route_table_id=gw.edge_route_table_id))
+
+    def exit_ref(self, gw: Gateway):
+        """The gateway's ref with its estate key as id (keys may differ from native ids, e.g. Azure's
+        lowercased ARM ids), so that the reply can find the gateway it left by."""
+        k = self.topo.gateway_key(gw)
+        return gw.ref if k == gw.ref.id else replace(gw.ref, id=k)
 
     def exit_vpn(self, link: VpnLink | None, via, exit_point) -> None:
         if link is None:
@@ -336,5 +390,5 @@ class GatewaySteps:
                       f"{gw.ref.display()} carries TCP and ICMP echo only", "endpoint_protocol")
         self.cross_subnet(from_subnet, None)
         self.hop(gw.ref, Check.EXIT, Decision.EXIT, f"leaves toward the service {gw.ref.name or gw.ref.id}")
-        self.exit = ExitPoint("network", gw.ref, network_id=network_id)
+        self.exit = ExitPoint("network", self.exit_ref(gw), network_id=network_id)
         self.stop(Verdict.EXITED, f"left toward the service via {gw.ref.display()}")

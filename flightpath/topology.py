@@ -87,6 +87,7 @@ class Topology:
         for g in e.gateways.values():
             for n in g.network_ids:
                 self.gateways_of.setdefault(n, []).append(g)
+        self._gateway_keys = {g.ref.id: gid for gid, g in e.gateways.items()}  # native id -> estate key
         self.nat_by_public: dict[int, str] = {}  # NAT gateways' public addresses (replies come back to them)
         for gid, g in e.gateways.items():
             for ip in g.public_ips:
@@ -153,6 +154,11 @@ class Topology:
             for c in group.cidrs:
                 pt.add(c, r)
         return pt.freeze()
+
+    def gateway_key(self, gw: Gateway) -> str:
+        """The estate key of a gateway (a normalizer may key by something other than the native id, e.g.
+        lowercased Azure ARM ids)."""
+        return self._gateway_keys.get(gw.ref.id, gw.ref.id)
 
     def nat_owner(self, addr: IPAddress) -> Gateway | None:
         gid = self.nat_by_public.get(int(addr))

@@ -8,6 +8,7 @@ CODES = {
     "router_blackhole": "TGW_RTB_BAD_STATE_ROUTE",
     "router_no_association": "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION",
     "router_routes_unknown": "TGW_RTB_ROUTES_ARE_UNKNOWN",
+    "router_zone": "TGW_ROUTE_AZ_RESTRICTION",
     "source_dest_check": "ENI_SOURCE_DEST_CHECK_RESTRICTION",
     "internet_no_public_ip": "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
     "internet_private_destination": "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS",

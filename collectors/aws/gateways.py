@@ -18,6 +18,7 @@ from flightpath.model import (
 )
 from flightpath.netaddr import parse_address, parse_network
 from flightpath.collectors.aws.filters import _name
+from flightpath.collectors.aws.interfaces import address_or_warn
 
 ATTACHED = ("available", "attached")
 
@@ -49,9 +50,16 @@ def build_gateways(items, est: Estate, vpc_region, tables) -> None:
         vpcs = tuple(v for v in (req.get("VpcId"), acc.get("VpcId")) if v)
         for info in (req, acc):  # a peer VPC outside the snapshot: known only by its peered CIDRs
             vid = info.get("VpcId")
+            cidrs = [c.get("CidrBlock") for c in info.get("CidrBlockSet") or []] or [info.get("CidrBlock")]
+            nets = tuple(parse_network(c, f"{where}.CidrBlock") for c in cidrs if c)
+            if vid in est.networks and not est.networks[vid].cidrs and nets:
+                # The VPC is referenced but DescribeVpcs is absent (failed, or not collected): the peering
+                # response states its CIDR blocks, which is what routing over the peering needs.
+                n = est.networks[vid]
+                v6 = tuple(parse_network(c["Ipv6CidrBlock"], f"{where}.Ipv6CidrBlockSet")
+                           for c in info.get("Ipv6CidrBlockSet") or [] if c.get("Ipv6CidrBlock"))
+                est.networks[vid] = Network(n.ref, nets + v6, n.main_route_table_id)
             if vid and vid not in est.networks:
-                cidrs = [c.get("CidrBlock") for c in info.get("CidrBlockSet") or []] or [info.get("CidrBlock")]
-                nets = tuple(parse_network(c, f"{where}.CidrBlock") for c in cidrs if c)
                 est.networks[vid] = Network(NativeRef("aws", "vpc", vid, "", info.get("OwnerId", ""),
                                                       info.get("Region", "")), nets)
                 est.warnings.append(f"VPC {vid} (peer of {pid}) is outside the snapshot; only its peered CIDRs are known")
@@ -114,8 +122,11 @@ def _nat_gateway(nat, acct, region, where, est: Estate, vpc_region) -> None:
             continue
         if eid not in enis:
             enis.append(eid)
-        priv = parse_address(a["PrivateIp"], f"{where}.NatGatewayAddresses[{j}].PrivateIp") if a.get("PrivateIp") else None
-        pub = parse_address(a["PublicIp"], f"{where}.NatGatewayAddresses[{j}].PublicIp") if a.get("PublicIp") else None
+        # a malformed address is skipped with a warning (see interfaces.address_or_warn)
+        priv = address_or_warn(a["PrivateIp"], f"{where}.NatGatewayAddresses[{j}].PrivateIp", est.warnings) \
+            if a.get("PrivateIp") else None
+        pub = address_or_warn(a["PublicIp"], f"{where}.NatGatewayAddresses[{j}].PublicIp", est.warnings) \
+            if a.get("PublicIp") else None
         cur = est.interfaces.get(eid)
         private = list(cur.private_ips) if cur else []
         public = list(cur.public_ips) if cur else []

@@ -22,6 +22,7 @@ from typing import Any
 from flightpath.model import (
     Action, Estate, FilterStage, FilterTier, Interface, IPAddress, NativeRef, Ordering,
 )
+from flightpath.errors import SnapshotError
 from flightpath.netaddr import parse_address
 from flightpath.collectors.aws.filters import _name, group_ref
 
@@ -29,23 +30,42 @@ TGW_ATTACH_RE = re.compile(r"tgw-attach-[0-9a-zA-Z]+")
 NAT_RE = re.compile(r"nat-[0-9a-zA-Z]+")
 
 
-def _ips(eni: dict[str, Any], where: str) -> tuple[list[IPAddress], list[tuple[IPAddress, IPAddress]]]:
+def address_or_warn(value: Any, where: str, warnings: list[str]) -> IPAddress | None:
+    """An address field that does not hold an address is skipped with a warning, not a load error: AWS's
+    own published examples contain such values (describe-instances "10-0-0-157", DescribeNatGateways
+    "198.11.222.333"; fixtures/reference/README.md "a normalizer must not crash on them"). An interface
+    without that address simply holds nothing there."""
+    try:
+        return parse_address(value, where)
+    except SnapshotError as exc:
+        warnings.append(f"{exc}; address ignored")
+        return None
+
+
+def _ips(eni: dict[str, Any], where: str, warnings: list[str]) -> tuple[list[IPAddress], list[tuple[IPAddress, IPAddress]]]:
     private: list[IPAddress] = []
     public: list[tuple[IPAddress, IPAddress]] = []
     for j, p in enumerate(eni.get("PrivateIpAddresses") or []):
-        ip = parse_address(p.get("PrivateIpAddress"), f"{where}.PrivateIpAddresses[{j}].PrivateIpAddress")
+        ip = address_or_warn(p.get("PrivateIpAddress"), f"{where}.PrivateIpAddresses[{j}].PrivateIpAddress", warnings)
+        if ip is None:
+            continue
         private.append(ip)
         pub = (p.get("Association") or {}).get("PublicIp")
-        if pub:
-            public.append((ip, parse_address(pub, f"{where}.PrivateIpAddresses[{j}].Association.PublicIp")))
+        pub_ip = address_or_warn(pub, f"{where}.PrivateIpAddresses[{j}].Association.PublicIp", warnings) if pub else None
+        if pub_ip is not None:
+            public.append((ip, pub_ip))
     if not private and eni.get("PrivateIpAddress"):
-        ip = parse_address(eni["PrivateIpAddress"], f"{where}.PrivateIpAddress")
-        private.append(ip)
+        ip = address_or_warn(eni["PrivateIpAddress"], f"{where}.PrivateIpAddress", warnings)
         pub = (eni.get("Association") or {}).get("PublicIp")
-        if pub:
-            public.append((ip, parse_address(pub, f"{where}.Association.PublicIp")))
+        pub_ip = address_or_warn(pub, f"{where}.Association.PublicIp", warnings) if pub and ip else None
+        if ip is not None:
+            private.append(ip)
+        if ip is not None and pub_ip is not None:
+            public.append((ip, pub_ip))
     for j, p in enumerate(eni.get("Ipv6Addresses") or []):
-        private.append(parse_address(p.get("Ipv6Address"), f"{where}.Ipv6Addresses[{j}].Ipv6Address"))
+        ip = address_or_warn(p.get("Ipv6Address"), f"{where}.Ipv6Addresses[{j}].Ipv6Address", warnings)
+        if ip is not None:
+            private.append(ip)
     return private, public
 
 
@@ -58,7 +78,7 @@ def build_interfaces(items, est: Estate, vpc_region: dict[str, tuple[str, str]],
         eid = eni.get("NetworkInterfaceId")
         if not eid:
             return
-        private, public = _ips(eni, where)
+        private, public = _ips(eni, where, est.warnings)
         prev = raw.get(eid)
         inst_id = (eni.get("Attachment") or {}).get("InstanceId") or (instance or {}).get("InstanceId", "")
         entry = prev or {"eni": eni, "acct": acct, "region": region, "private": private, "public": public,
@@ -92,8 +112,9 @@ def build_interfaces(items, est: Estate, vpc_region: dict[str, tuple[str, str]],
     for addr, _acct, _region, where in items("Addresses"):
         eid, priv, pub = addr.get("NetworkInterfaceId"), addr.get("PrivateIpAddress"), addr.get("PublicIp")
         if eid in raw and priv and pub:
-            pair = (parse_address(priv, f"{where}.PrivateIpAddress"), parse_address(pub, f"{where}.PublicIp"))
-            if pair not in raw[eid]["public"]:
+            pair = (address_or_warn(priv, f"{where}.PrivateIpAddress", est.warnings),
+                    address_or_warn(pub, f"{where}.PublicIp", est.warnings))
+            if None not in pair and pair not in raw[eid]["public"]:
                 raw[eid]["public"].append(pair)
 
     for eid, entry in raw.items():

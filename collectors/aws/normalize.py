@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any, Iterator
 
 from flightpath.errors import SnapshotError
 from flightpath.model import (
-    Action, AddressGroup, Estate, FilterStage, FilterTier, MissingData, NativeRef, Network, Ordering, Subnet,
+    Action, AddressGroup, Estate, FilterStage, FilterTier, MissingData, NativeRef, Network, Ordering, RouteTable,
+    Subnet,
 )
 from flightpath.netaddr import parse_network
 from flightpath.snapshot import RawDocument
@@ -156,10 +158,12 @@ def normalize(docs: list[RawDocument], missing: list[MissingData]) -> Estate:
         if vid in est.networks:
             n = est.networks[vid]
             est.networks[vid] = Network(n.ref, n.cidrs, rtb)
+    _missing_main_tables(est, items)
 
     sg_missing = "" if items.has("SecurityGroups") else _why_missing(
         est, "SecurityGroups", items, "security groups are not in the snapshot")
     build_interfaces(items, est, vpc_region, SG_TIER, sg_missing)
+    _name_failed_sg_calls(est)
     gateways.build_gateways(items, est, vpc_region, route_tables)
     build_transit(items, est, vpc_region)
     _prefix_lists(items, est)
@@ -204,6 +208,43 @@ def _why_missing(est: Estate, kind: str, items: Items, default: str) -> str:
     if not items.has(kind):
         return f"{default} ({op} not in the snapshot)"
     return default
+
+
+def _failed_call(est: Estate, operation: str, account: str, region: str) -> str:
+    """The manifest error for `operation` in this account/region (scope "account/region"), as text."""
+    for m in est.missing:
+        if m.operation == operation and m.scope in ("", account, f"{account}/{region}"):
+            return f"{operation} failed for {m.scope or 'the snapshot'}: {m.code} {m.message}".strip()
+    return ""
+
+
+def _missing_main_tables(est: Estate, items: Items) -> None:
+    """DescribeRouteTables failed or was not collected: a VPC's subnets use a route table the snapshot does
+    not hold. A placeholder main table whose routes are `missing` makes a trace through it `unknown`, naming
+    the call (DESIGN rule 3), instead of "no route table"."""
+    for vid, net in list(est.networks.items()):
+        if net.main_route_table_id or not net.ref.id:
+            continue
+        why = _failed_call(est, "DescribeRouteTables", net.ref.account, net.ref.region)
+        if not why and items.has("RouteTables"):
+            continue  # collected, but this VPC's main table is absent: see _main_table_warnings
+        why = why or "route tables are not in the snapshot (DescribeRouteTables not collected)"
+        rid = f"main route table of {vid}"
+        est.route_tables[rid] = RouteTable(NativeRef("aws", "route-table", rid, "", net.ref.account, net.ref.region),
+                                           (), missing=why)
+        est.networks[vid] = replace(net, main_route_table_id=rid)
+
+
+def _name_failed_sg_calls(est: Estate) -> None:
+    """DescribeSecurityGroups failed in some account/region while other scopes have their groups: name the
+    failed call on the interfaces of that scope, so a trace whose groups are absent says why."""
+    if not any(m.operation == "DescribeSecurityGroups" for m in est.missing):
+        return
+    for iid, i in list(est.interfaces.items()):
+        if i.stage is not None and not i.stage_missing:
+            why = _failed_call(est, "DescribeSecurityGroups", i.ref.account, i.ref.region)
+            if why:
+                est.interfaces[iid] = replace(i, stage_missing=why)
 
 
 def _main_table_warnings(est: Estate, items: Items) -> None:

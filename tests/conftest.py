@@ -1,0 +1,10 @@
+"""Shared test set-up: keep flightpath's estate cache out of the user's home folder."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _flightpath_cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLIGHTPATH_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "flightpath-cache"))
