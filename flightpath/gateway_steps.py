@@ -70,6 +70,8 @@ class GatewaySteps:
             owner = self.topo.interface_at(network_id, self.pkt.src)
             public = next((pub for priv, pub in owner.public_ips if priv == self.pkt.src), None) if owner else None
             nat = self.e.gateways.get(from_subnet.egress_nat_id) if from_subnet and from_subnet.egress_nat_id else None
+            if nat is not None and public is not None and self.is_reply:
+                nat = None  # the reply of a connection that came in on the public IP leaves by it (Azure NAT gateway)
             if nat is not None and nat.public_ips and (public is None or nat.overrides_public_ip):
                 self.subnet_nat(nat)
                 self.internet(gw)
@@ -334,15 +336,8 @@ class GatewaySteps:
                                                if c.version == self.pkt.dst.version)), links[0] if links else None)
         # A reply comes back in through the gateway into the gateway's own network (a spoke may use a hub's
         # gateway: Azure gateway transit), and is looked up by the gateway's estate key.
-        self.exit_vpn(chosen, gw.ref, ExitPoint("network", self.exit_ref(gw),
-                                                network_id=gw.network_ids[0] if gw.network_ids else network_id,
-                                                edge_route_table_id=gw.edge_route_table_id))
-
-    def exit_ref(self, gw: Gateway):
-        """The gateway's ref with its estate key as id (keys may differ from native ids, e.g. Azure's
-        lowercased ARM ids), so that the reply can find the gateway it left by."""
-        k = self.topo.gateway_key(gw)
-        return gw.ref if k == gw.ref.id else replace(gw.ref, id=k)
+        self.exit_vpn(chosen, gw.ref, ExitPoint("network", gw.ref, gateway_id=self.topo.gateway_key(gw),
+                                                network_id=gw.network_ids[0] if gw.network_ids else network_id))
 
     def exit_vpn(self, link: VpnLink | None, via, exit_point) -> None:
         if link is None:
@@ -390,5 +385,5 @@ class GatewaySteps:
                       f"{gw.ref.display()} carries TCP and ICMP echo only", "endpoint_protocol")
         self.cross_subnet(from_subnet, None)
         self.hop(gw.ref, Check.EXIT, Decision.EXIT, f"leaves toward the service {gw.ref.name or gw.ref.id}")
-        self.exit = ExitPoint("network", self.exit_ref(gw), network_id=network_id)
+        self.exit = ExitPoint("network", gw.ref, gateway_id=self.topo.gateway_key(gw), network_id=network_id)
         self.stop(Verdict.EXITED, f"left toward the service via {gw.ref.display()}")

@@ -105,7 +105,7 @@ def _reply(topo: Topology, fwd: Walker, source: Endpoint, all_blockers: bool, re
                 rw.arrived_via = GatewayKind.VPN
                 rw.at_router(topo.estate.routers[ex.router_id], ex.attachment_id)
             else:
-                gw = topo.estate.gateways[ex.resource.id]
+                gw = topo.estate.gateways[ex.gateway_id]
                 rw.arrived_via = gw.kind
                 rw.enter_network(gw, ex.network_id)
     reply = _run(rw, start)

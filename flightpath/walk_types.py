@@ -34,4 +34,4 @@ class ExitPoint:
     network_id: str = ""
     router_id: str = ""
     attachment_id: str = ""
-    edge_route_table_id: str = ""
+    gateway_id: str = ""  # the gateway's estate key (a normalizer may key by other than the native id)
