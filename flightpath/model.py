@@ -75,8 +75,18 @@ class NativeRef:
     account: str = ""
     region: str = ""
 
+    @property
+    def short_id(self) -> str:
+        """Path-like ids (Azure ARM ids, GCP self links) shortened to their last `type/name` segments."""
+        if "/" not in self.id:
+            return self.id
+        return "/".join(self.id.rstrip("/").split("/")[-2:])
+
     def display(self) -> str:
-        return f"{self.id} ({self.name})" if self.name and self.name != self.id else self.id
+        short = self.short_id
+        if not self.name or self.name == short or short.endswith("/" + self.name):
+            return short
+        return f"{short} ({self.name})"
 
 
 @dataclass(frozen=True, slots=True)

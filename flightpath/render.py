@@ -24,7 +24,7 @@ DECISION_STYLE = {Decision.DENY: "red", Decision.DROP: "red", Decision.UNKNOWN: 
 
 
 def _resource(h: Hop) -> Text:
-    t = Text(h.resource.id)
+    t = Text(h.resource.short_id)
     if h.resource.name and h.resource.name != h.resource.id:
         t.append(f" {h.resource.name}", style="italic cyan")
     return t
@@ -61,12 +61,12 @@ def render(result: QueryResult, info: SnapshotInfo, console: Console) -> None:
     if t.first_block is not None:
         b = t.first_block
         head.append("\nblocked by: ", style="bold")
-        head.append(f"{b.resource.type} {b.resource.id} {_hop_detail(b) or b.reason}", style="bold red")
+        head.append(f"{b.resource.type} {b.resource.short_id} {_hop_detail(b) or b.reason}", style="bold red")
         if b.code:
             head.append(f" [{b.code}]")
     if len(t.blockers) > 1:
         head.append(f"\nall blockers ({len(t.blockers)}): " + "; ".join(
-            f"{h.resource.id} {h.rule.label if h.rule else h.reason}" for h in t.blockers))
+            f"{h.resource.short_id} {h.rule.label if h.rule else h.reason}" for h in t.blockers))
     parts = [Panel(head, title="flightpath", subtitle=f"snapshot {info.path} · {info.sha256[:12]}"),
              path_table("forward path", t.forward)]
     if t.reply is not None:

@@ -79,9 +79,11 @@ def _cell(text: str) -> str:
 
 def _hop_detail(h: Hop) -> str:
     if h.rule is not None:
-        return f"{h.rule.resource.id} {h.rule.label}: {h.rule.summary}"
+        where = h.rule.resource.short_id
+        label = "" if where.endswith("/" + h.rule.label) else f" {h.rule.label}"
+        return f"{where}{label}: {h.rule.summary}"
     if h.route is not None:
-        return f"{h.route.table.id}: {h.route.summary} ({h.route.origin})"
+        return f"{h.route.table.short_id}: {h.route.summary} ({h.route.origin})"
     return ""
 
 
@@ -90,7 +92,7 @@ def _md_path(title: str, p: PathResult) -> list[str]:
              "| # | resource | check | decision | rule / route | reason | code |", "|---|---|---|---|---|---|---|"]
     for i, h in enumerate(p.hops, 1):
         mark = "**" if h.blocking else ""
-        lines.append(f"| {i} | {mark}{_cell(h.resource.type)} `{h.resource.id}`"
+        lines.append(f"| {i} | {mark}{_cell(h.resource.type)} `{h.resource.short_id}`"
                      f"{' (' + _cell(h.resource.name) + ')' if h.resource.name else ''}{mark} | {h.check.value} | "
                      f"{mark}{h.decision.value}{mark} | {_cell(_hop_detail(h))} | {_cell(h.reason)} | {h.code} |")
     return lines + [""]
@@ -104,10 +106,10 @@ def markdown(result: QueryResult, info: SnapshotInfo) -> str:
              f"- Snapshot: `{info.path}` (sha256 `{info.sha256[:16]}…`)"]
     if t.first_block is not None:
         b = t.first_block
-        lines.append(f"- First block: {b.resource.type} `{b.resource.id}`: {_hop_detail(b) or b.reason}"
+        lines.append(f"- First block: {b.resource.type} `{b.resource.short_id}`: {_hop_detail(b) or b.reason}"
                      + (f" (`{b.code}`)" if b.code else ""))
     if len(t.blockers) > 1:
-        lines.append(f"- All blockers ({len(t.blockers)}): " + "; ".join(f"`{h.resource.id}` {_hop_detail(h) or h.reason}"
+        lines.append(f"- All blockers ({len(t.blockers)}): " + "; ".join(f"`{h.resource.short_id}` {_hop_detail(h) or h.reason}"
                                                                        for h in t.blockers))
     lines.append("")
     lines += _md_path("Forward path", t.forward)
