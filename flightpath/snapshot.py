@@ -113,19 +113,29 @@ def _manifest_missing(manifest: dict[str, Any], path: Path) -> list[MissingData]
     return out
 
 
-def read_snapshot(root: str | os.PathLike[str]) -> SnapshotContents:
-    """Read and recognise every document under root. Unknown files are warnings, bad JSON an error."""
+def list_snapshot(root: str | os.PathLike[str]) -> tuple[Path, list[Path]]:
+    """The snapshot folder and its JSON files; a missing folder, a file, or an empty folder is an error."""
     root = Path(root)
     if not root.exists():
         raise SnapshotError(f"{root}: snapshot folder not found")
     if not root.is_dir():
         raise SnapshotError(f"{root}: not a folder (give the snapshot folder, not a file)")
+    files = snapshot_files(root)
+    if not files:
+        raise SnapshotError(f"{root}: no JSON files in the snapshot folder")
+    return root, files
+
+
+def read_snapshot(root: str | os.PathLike[str], files: list[Path] | None = None) -> SnapshotContents:
+    """Read and recognise every document under root. Unknown files are warnings, bad JSON an error."""
+    if files is None:
+        root, files = list_snapshot(root)
+    root = Path(root)
     recognizers = [(c, m) for c in CLOUDS if (m := _collector_module(c, "recognize")) is not None]
     documents: dict[str, list[RawDocument]] = {}
     warnings: list[str] = []
     manifest = None
     missing: list[MissingData] = []
-    files = snapshot_files(root)
     for path in files:
         rel = path.relative_to(root)
         body = read_json(path)
@@ -144,8 +154,6 @@ def read_snapshot(root: str | os.PathLike[str]) -> SnapshotContents:
                 break
         if not found:
             warnings.append(f"{rel}: not a recognised cloud API response; ignored")
-    if not files:
-        raise SnapshotError(f"{root}: no JSON files in the snapshot folder")
     return SnapshotContents(root, documents, manifest, missing, warnings, files)
 
 

@@ -110,11 +110,15 @@ def build_transit(items, est: Estate, vpc_region) -> None:
                 available=str(att.get("State", "available")).lower() == "available")
             types[aid] = "vpc"
     # The VPC side of each VPC attachment is a gateway the VPC's route tables point at.
+    enis_of: dict[str, list[str]] = {}
+    for eid, i in est.interfaces.items():
+        if i.gateway_id:
+            enis_of.setdefault(i.gateway_id, []).append(eid)
     for aid, a in est.attachments.items():
         if a.kind is not AttachmentKind.NETWORK:
             continue
         subnets = tuple(vpc_atts.get(aid, {}).get("SubnetIds") or ())
-        enis = tuple(eid for eid, i in est.interfaces.items() if i.gateway_id == aid)
+        enis = tuple(enis_of.get(aid, ()))
         acct, region = vpc_region.get(a.resource_id, (a.ref.account, a.ref.region))
         est.gateways[aid] = Gateway(
             NativeRef("aws", "transit-gateway-attachment (vpc)", aid, a.ref.name, acct, region),
