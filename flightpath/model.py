@@ -143,7 +143,32 @@ class Rule:
     sources: AddressMatch = ANY_ADDRESS
     destinations: AddressMatch = ANY_ADDRESS
     stateless: bool | None = None  # None: as the rule set says; True/False: per-rule (OCI)
-    summary: str = ""
+    summary: str = ""  # optional native wording; empty: describe() derives it from the fields
+
+    def describe(self) -> str:
+        """'allow tcp 22 from 10.0.0.0/16': the summary if the normalizer gave one, else derived (so
+        that large estates don't store a string per rule)."""
+        if self.summary:
+            return self.summary
+        from flightpath.protocols import protocol_name
+
+        what = protocol_name(self.protocol)
+        if self.dst_ports is not None:
+            what += " " + ",".join(str(p) for p in self.dst_ports)
+        elif self.protocol in (6, 17):
+            what += " all ports"
+        if self.src_ports is not None:
+            what += " from port " + ",".join(str(p) for p in self.src_ports)
+        if self.protocol in (1, 58):
+            what += f" type {'all' if self.icmp_type is None else self.icmp_type}"
+            if self.icmp_code is not None:
+                what += f" code {self.icmp_code}"
+        inbound = self.direction is Direction.INGRESS
+        peer, local = (self.sources, self.destinations) if inbound else (self.destinations, self.sources)
+        text = f"{self.action.value} {what} {'from' if inbound else 'to'} {peer.describe()}"
+        if not local.any:
+            text += f" ({'to' if inbound else 'from'} {local.describe()})"
+        return text
 
 
 @dataclass(frozen=True, slots=True)

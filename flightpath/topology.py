@@ -327,6 +327,7 @@ def load_snapshot(path: str | os.PathLike[str], use_cache: bool = True) -> Topol
         return _load(root, files, digest, use_cache)
     finally:
         if paused:
+            gc.freeze()  # the loaded estate lives as long as the process: keep later collections off it
             gc.enable()
 
 
@@ -380,5 +381,8 @@ def _write_cache(cache: Path, estate: Estate) -> None:
         with os.fdopen(fd, "wb") as fh:
             _EstatePickler(fh, protocol=pickle.HIGHEST_PROTOCOL).dump(estate)
         os.replace(tmp, cache)
+        for old in cache.parent.glob(cache.name.split("-v", 1)[0] + "-v*.pickle"):
+            if old != cache:  # the same snapshot cached by an older version of the code
+                old.unlink(missing_ok=True)
     except OSError:
         pass  # the cache is an optimisation; an unwritable cache folder is not an error

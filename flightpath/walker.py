@@ -90,7 +90,7 @@ class Walker(GatewaySteps):
             # DescribeSecurityGroups): DESIGN rule 3, a trace that needs missing data names the missing call.
             extra = f" ({missing})" if missing else ""
             self.unknown(place, check, f"{res.tier.label if res.tier else 'filter'} of {place.id}: {res.unknown}{extra}")
-        rule = RuleRef(res.rule.ref, res.rule.label, res.rule.action.value, res.rule.summary) if res.rule else None
+        rule = RuleRef(res.rule.ref, res.rule.label, res.rule.action.value, res.rule.describe()) if res.rule else None
         reason = f"{'outbound' if direction is Direction.EGRESS else 'inbound'}: {res.reason}"
         if res.decision is Action.ALLOW:
             self.hop(place, check, Decision.ALLOW, reason, rule=rule)

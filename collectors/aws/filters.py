@@ -25,8 +25,9 @@ from typing import Any
 from flightpath.model import (
     ANY_ADDRESS, Action, AddressMatch, Direction, NativeRef, PortRange, Rule, RuleSet,
 )
+from flightpath.interning import cidr_match, port_range, ref_match, text
 from flightpath.netaddr import parse_network
-from flightpath.protocols import protocol_name, protocol_number
+from flightpath.protocols import protocol_number
 
 ICMP_PROTOCOLS = (1, 58)
 PORT_PROTOCOLS = (6, 17)
@@ -52,7 +53,7 @@ def _ports_and_icmp(proto: int | None, low: Any, high: Any) -> tuple[tuple[PortR
     if proto in PORT_PROTOCOLS:
         if low is None or int(low) == -1:
             return None, None, None
-        return (PortRange(int(low), int(high if high is not None else low)),), None, None
+        return port_range(int(low), int(high if high is not None else low)), None, None
     if proto in ICMP_PROTOCOLS:
         icmp_type = None if low is None or int(low) == -1 else int(low)
         icmp_code = None if high is None or int(high) == -1 else int(high)
@@ -60,33 +61,16 @@ def _ports_and_icmp(proto: int | None, low: Any, high: Any) -> tuple[tuple[PortR
     return None, None, None
 
 
-def _describe(proto: int | None, ports, icmp_type, icmp_code) -> str:
-    text = protocol_name(proto)
-    if ports:
-        text += " " + ",".join(str(p) for p in ports)
-    elif proto in PORT_PROTOCOLS:
-        text += " all ports"
-    if proto in ICMP_PROTOCOLS:
-        text += f" type {'all' if icmp_type is None else icmp_type}"
-        if icmp_code is not None:
-            text += f" code {icmp_code}"
-    return text
-
-
-def _sg_peers(perm: dict[str, Any], where: str) -> list[tuple[AddressMatch, str]]:
-    peers: list[tuple[AddressMatch, str]] = []
+def _sg_peers(perm: dict[str, Any], where: str) -> list[AddressMatch]:
+    peers: list[AddressMatch] = []
     for r in perm.get("IpRanges") or []:
-        net = parse_network(r.get("CidrIp"), f"{where}.IpRanges.CidrIp")
-        peers.append((AddressMatch(cidrs=(net,)), str(net)))
+        peers.append(cidr_match(parse_network(r.get("CidrIp"), f"{where}.IpRanges.CidrIp")))
     for r in perm.get("Ipv6Ranges") or []:
-        net = parse_network(r.get("CidrIpv6"), f"{where}.Ipv6Ranges.CidrIpv6")
-        peers.append((AddressMatch(cidrs=(net,)), str(net)))
+        peers.append(cidr_match(parse_network(r.get("CidrIpv6"), f"{where}.Ipv6Ranges.CidrIpv6")))
     for r in perm.get("PrefixListIds") or []:
-        peers.append((AddressMatch(refs=(prefix_list_ref(r["PrefixListId"]),)), r["PrefixListId"]))
-    for r in perm.get("UserIdGroupPairs") or []:
-        gid = r.get("GroupId") or r.get("GroupName") or "?"
-        label = gid + (f" (via {r['VpcPeeringConnectionId']})" if r.get("VpcPeeringConnectionId") else "")
-        peers.append((AddressMatch(refs=(group_ref(gid),)), label))
+        peers.append(ref_match(prefix_list_ref(r["PrefixListId"])))
+    for r in perm.get("UserIdGroupPairs") or []:  # a peered VPC's group too (same-Region peering only)
+        peers.append(ref_match(group_ref(r.get("GroupId") or r.get("GroupName") or "?")))
     return peers
 
 
@@ -99,17 +83,15 @@ def security_group(sg: dict[str, Any], account: str, region: str, where: str) ->
             pwhere = f"{where}.{key}[{i}]"
             proto = _protocol(perm.get("IpProtocol", "-1"), f"{pwhere}.IpProtocol")
             ports, itype, icode = _ports_and_icmp(proto, perm.get("FromPort"), perm.get("ToPort"))
-            what = _describe(proto, ports, itype, icode)
-            word = "from" if direction is Direction.INGRESS else "to"
-            for peer, label in _sg_peers(perm, pwhere):
+            rule_label = text(f"{key}[{i}]")
+            for peer in _sg_peers(perm, pwhere):
                 rules.append(Rule(
-                    ref=ref, label=f"{key}[{i}]",
+                    ref=ref, label=rule_label,
                     direction=direction, action=Action.ALLOW, protocol=proto, dst_ports=ports,
                     icmp_type=itype, icmp_code=icode,
                     sources=peer if direction is Direction.INGRESS else ANY_ADDRESS,
                     destinations=peer if direction is Direction.EGRESS else ANY_ADDRESS,
-                    summary=f"allow {what} {word} {label}",
-                ))
+                ))  # no summary: Rule.describe() derives "allow tcp 22 from 10.0.0.0/16" from the fields
     return RuleSet(ref=ref, rules=tuple(rules), stateful=True, network_id=sg.get("VpcId", ""))
 
 
@@ -125,24 +107,22 @@ def network_acl(acl: dict[str, Any], account: str, region: str, where: str) -> R
         itype = icode = None
         if proto in PORT_PROTOCOLS and e.get("PortRange"):
             pr = e["PortRange"]
-            ports = (PortRange(int(pr.get("From", 0)), int(pr.get("To", 65535))),)
+            ports = port_range(int(pr.get("From", 0)), int(pr.get("To", 65535)))
         if proto in ICMP_PROTOCOLS and e.get("IcmpTypeCode"):
             tc = e["IcmpTypeCode"]
             itype = None if int(tc.get("Type", -1)) == -1 else int(tc["Type"])
             icode = None if int(tc.get("Code", -1)) == -1 else int(tc["Code"])
         cidr = e.get("CidrBlock") or e.get("Ipv6CidrBlock")
         net = parse_network(cidr, f"{ewhere}.CidrBlock")
-        peer = AddressMatch(cidrs=(net,))
+        peer = cidr_match(net)
         egress = bool(e.get("Egress"))
         action = Action.ALLOW if str(e.get("RuleAction", "")).lower() == "allow" else Action.DENY
         label = "*" if number >= 32767 else str(number)
         rules.append(Rule(
-            ref=ref, label=label, direction=Direction.EGRESS if egress else Direction.INGRESS,
+            ref=ref, label=text(label), direction=Direction.EGRESS if egress else Direction.INGRESS,
             action=action, priority=number, protocol=proto, dst_ports=ports, icmp_type=itype,
             icmp_code=icode,
             sources=ANY_ADDRESS if egress else peer, destinations=peer if egress else ANY_ADDRESS,
-            summary=f"{action.value} {_describe(proto, ports, itype, icode)} "
-                    f"{'to' if egress else 'from'} {net}",
         ))
     rules.sort(key=lambda r: r.priority)
     return RuleSet(ref=ref, rules=tuple(rules), stateful=False, network_id=acl.get("VpcId", ""))

@@ -73,6 +73,7 @@ def build_interfaces(items, est: Estate, vpc_region: dict[str, tuple[str, str]],
                      sg_tier: tuple[str, Ordering, Action, str], sg_missing: str) -> None:
     raw: dict[str, dict[str, Any]] = {}
     label, ordering, default, code = sg_tier
+    stages: dict[tuple[str, ...], FilterStage] = {}  # one shared stage per distinct set of groups
 
     def add(eni: dict[str, Any], acct: str, region: str, where: str, instance: dict[str, Any] | None) -> None:
         eid = eni.get("NetworkInterfaceId")
@@ -135,7 +136,9 @@ def build_interfaces(items, est: Estate, vpc_region: dict[str, tuple[str, str]],
             m = TGW_ATTACH_RE.search(desc)
             gateway_id, accepts = (m.group(0) if m else ""), False
         else:
-            stage = FilterStage((FilterTier(label, groups, ordering, default, block_code=code),))
+            stage = stages.get(groups)
+            if stage is None:
+                stage = stages[groups] = FilterStage((FilterTier(label, groups, ordering, default, block_code=code),))
             stage_missing = sg_missing
         source_dest_check = eni.get("SourceDestCheck", (inst or {}).get("SourceDestCheck", True))
         note = ""

@@ -129,6 +129,7 @@ def normalize(docs: list[RawDocument], missing: list[MissingData]) -> Estate:
                 acl_of_subnet[assoc["SubnetId"]] = aid
 
     route_tables = build_route_tables(items, est, vpc_region)
+    acl_stages: dict[str, FilterStage] = {}
     for sn, acct, region, where in items("Subnets"):
         sid = require(sn, "SubnetId", where)
         vid = require(sn, "VpcId", where)
@@ -141,8 +142,10 @@ def normalize(docs: list[RawDocument], missing: list[MissingData]) -> Estate:
         aid = acl_of_subnet.get(sid) or default_acl.get(vid, "")
         stage, stage_missing = None, ""
         if aid:
-            stage = FilterStage((FilterTier("network ACL", (aid,), Ordering.FIRST_MATCH, Action.DENY,
-                                            block_code="SUBNET_ACL_RESTRICTION"),))
+            stage = acl_stages.get(aid)
+            if stage is None:  # one shared stage per NACL
+                stage = acl_stages[aid] = FilterStage((FilterTier(
+                    "network ACL", (aid,), Ordering.FIRST_MATCH, Action.DENY, block_code="SUBNET_ACL_RESTRICTION"),))
         else:
             stage_missing = _why_missing(est, "NetworkAcls", items, f"no network ACL for {sid} in the snapshot")
         est.subnets[sid] = Subnet(
