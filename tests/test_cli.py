@@ -233,3 +233,29 @@ def test_every_view_of_every_lab_outcome(src, dst, proto, port, expected):
         console = Console(file=io.StringIO(), width=200)
         render(result, topo.info, console)
         assert expected in console.file.getvalue()
+
+
+def test_bad_cidr_in_an_azure_address_space_is_an_error(tmp_path: Path):
+    lab = tmp_path / "kickstart"
+    shutil.copytree(ROOT / "fixtures" / "kickstart", lab)
+    (vnets,) = lab.glob("azure/*/virtualNetworks.json")
+    vnets.write_text(vnets.read_text().replace('"10.101.0.0/16"', '"10.101.0.0/40"'))
+    p = run("trace", "app-a", "vm-spoke1", "--port", "443", "--snapshot", str(lab))
+    assert_one_line_error(p, "virtualNetworks.json", "addressPrefixes", "10.101.0.0/40")
+
+
+def test_multicloud_lab_outcomes():
+    """fixtures/kickstart/README.md: EC2 -> Azure VM over the IPsec VPN (delivered both ways), an NSG block,
+    and spoke-to-spoke no_route (Azure VNet peering is not transitive)."""
+    lab = ROOT / "fixtures" / "kickstart"
+    p = run("trace", "app-a", "vm-spoke1", "--port", "443", "--snapshot", str(lab), "--format", "json")
+    report = json.loads(p.stdout)
+    jsonschema.validate(report, schema())
+    assert p.returncode == 0 and report["verdict"] == "delivered" and report["return"]["verdict"] == "delivered"
+    clouds = [h["resource"]["cloud"] for h in report["forward"]["hops"]]
+    assert clouds[0] == "aws" and clouds[-1] == "azure"
+    p = run("trace", "app-a", "vm-spoke2", "--port", "22", "--snapshot", str(lab), "--format", "json")
+    report = json.loads(p.stdout)
+    assert p.returncode == 1 and report["first_block"]["rule"]["label"] == "deny-aws-ssh"
+    p = run("trace", "vm-spoke1", "vm-spoke2", "--port", "22", "--snapshot", str(lab), "--format", "json")
+    assert p.returncode == 1 and json.loads(p.stdout)["verdict"] == "no_route"

@@ -28,6 +28,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
+from flightpath.netaddr import parse_network
 from flightpath.model import Gateway, GatewayKind, IPAddress, IPNetwork, NativeRef, Network, VpnLink
 
 from flightpath.collectors.azure import recognize as K
@@ -45,13 +46,8 @@ def _ip(value: Any) -> IPAddress | None:
 
 
 def _cidrs(values: list[Any], where: str, warnings: list[str]) -> list[IPNetwork]:
-    out: list[IPNetwork] = []
-    for v in values:
-        try:
-            out.append(ipaddress.ip_network(str(v).strip(), strict=False))
-        except ValueError:
-            warnings.append(f"{where}: {v!r} is not a CIDR; ignored")
-    return out
+    """A bad CIDR in an address space is an error naming the file and field (as for AWS)."""
+    return [parse_network(v, f"{where}[{i}]") for i, v in enumerate(values)]
 
 
 def address_space(p: dict[str, Any], name: str, where: str, warnings: list[str]) -> list[IPNetwork]:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import ipaddress
 
 from flightpath.model import Estate, Gateway, GatewayKind, IPNetwork, MissingData, NativeRef, Network, Subnet
+from flightpath.netaddr import parse_network
 from flightpath.snapshot import RawDocument
 
 from flightpath.collectors.azure import gateways
@@ -64,9 +65,15 @@ def normalize(docs: list[RawDocument], missing: list[MissingData]) -> Estate:
     return est
 
 
-def _cidrs(values, where: str, warnings: list[str]) -> tuple[IPNetwork, ...]:
+def _cidrs(values, where: str, warnings: list[str] | None = None) -> tuple[IPNetwork, ...]:
+    """Address spaces and prefixes: a bad CIDR is an error naming the file and field. With `warnings`
+    (user routes, whose addressPrefix may be a service tag such as "Storage"), one that is not a CIDR is
+    skipped with a warning instead."""
     out: list[IPNetwork] = []
-    for v in values:
+    for i, v in enumerate(values):
+        if warnings is None:
+            out.append(parse_network(v, f"{where}[{i}]"))
+            continue
         try:
             out.append(ipaddress.ip_network(str(v).strip(), strict=False))
         except ValueError:
@@ -79,8 +86,8 @@ def _networks(ctx: Context) -> None:
     for r in idx.all(K.VNET):
         space = field(r.p, "addressSpace") or {}
         est.networks[r.key] = Network(r.ref("virtual-network"),
-                                      _cidrs(as_list(field(space, "addressPrefixes")), f"{r.where}.addressSpace",
-                                             est.warnings))
+                                      _cidrs(as_list(field(space, "addressPrefixes")),
+                                             f"{r.where}.addressSpace.addressPrefixes"))
     for sn in idx.all(K.SUBNET):  # subnets listed without their VNet: the VNet's address space is unknown
         vnet = ctx.vnet_of_subnet(sn.key)
         if vnet and vnet not in est.networks:
@@ -123,7 +130,7 @@ def _subnets(ctx: Context) -> None:
     for sn in idx.all(K.SUBNET):
         vnet = ctx.vnet_of_subnet(sn.key)
         cidrs = _cidrs(as_list(field(sn.p, "addressPrefixes")) or as_list(field(sn.p, "addressPrefix")),
-                       f"{sn.where}.addressPrefix", est.warnings)
+                       f"{sn.where}.addressPrefix")
         stage, stage_missing = nsg_stage(ctx, ref_id(field(sn.p, "networkSecurityGroup")), "subnet NSG", sn.name)
         nat_id = ref_id(field(sn.p, "natGateway"))
         nat = key(nat_id)
@@ -169,6 +176,7 @@ def _service_tags(ctx: Context) -> None:
         items = list(seq(table.p, "routes")) + [c.item for c in idx.children(K.ROUTE, table.key)]
         for r in items:
             nets = _cidrs([field(r, "addressPrefix") or field(field(r, "properties") or {}, "addressPrefix")], "", [])
+            # (a route's addressPrefix may be a service tag: skipped here, warned about with the routes)
             udr_prefixes.setdefault(ctx.vnet_of_subnet(sn.key), []).extend(nets)
     spaces: dict[str, tuple[list[IPNetwork], NativeRef]] = {}
     for r in idx.all(K.VNET):
