@@ -26,6 +26,7 @@ from flightpath.model import (
     Action, AddressGroup, Estate, FilterStage, FilterTier, MissingData, NativeRef, Network, Ordering, RouteTable,
     Subnet,
 )
+from flightpath.interning import text
 from flightpath.netaddr import parse_network
 from flightpath.snapshot import RawDocument
 
@@ -83,7 +84,7 @@ def scope_of(doc: RawDocument, item: dict[str, Any], parent: dict[str, Any] | No
         az = item.get("AvailabilityZone") or (item.get("Placement") or {}).get("AvailabilityZone") or ""
         m = AZ_RE.match(az)
         region = m.group(1) if m else ""
-    return account, region
+    return text(account), text(region)  # one string object per account/region: a smaller cache
 
 
 def require(item: dict[str, Any], key: str, where: str) -> Any:
