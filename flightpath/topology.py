@@ -20,7 +20,7 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 from flightpath import __version__
 from flightpath.model import (
-    AttachmentKind, Estate, Gateway, GatewayKind, Interface, IPAddress, Network, Route, RouteTable, Subnet,
+    AttachmentKind, Estate, Gateway, GatewayKind, Interface, IPAddress, Network, RouteTable, Subnet,
 )
 from flightpath.routing import PrefixTable, RouteMatch, select
 from flightpath.snapshot import SnapshotContents, _collector_module, list_snapshot, read_snapshot, snapshot_digest
