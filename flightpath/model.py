@@ -296,6 +296,9 @@ class Gateway:
     # (Azure allowForwardedTraffic / gateway transit); AWS peerings accept none (no edge-to-edge routing).
     transit_into: tuple[str, ...] = ()
     public_ips: tuple[IPAddress, ...] = ()  # NAT: the public addresses it translates to on the internet
+    # transit attachment: group references (security groups) resolve across the transit router between
+    # networks whose attachments all say so (AWS transit gateway security group referencing support)
+    shares_group_refs: bool = False
     overrides_public_ip: bool = False  # NAT on a subnet wins over an interface's own public IP (Azure)
     note: str = ""
 

@@ -100,6 +100,7 @@ class Topology:
         self._tables: dict[str, PrefixTable | str] = {}
         self._groups: dict[tuple[str, str], tuple[object | None, str]] = {}
         self._sg_scope: dict[str, frozenset[str]] = {}
+        self._sharing: dict[str, set[str]] | None = None
         self._graph = None
 
     # --- lookups -------------------------------------------------------------------------------
@@ -233,18 +234,30 @@ class Topology:
         return None, f"{native_id} not in the snapshot"
 
     def _group_scope(self, network_id: str) -> frozenset[str]:
-        """Networks whose interfaces a group reference can match: the rule's own network and the
-        networks peered with it in the same region (AWS: vpc-peering-security-groups; references do
-        not cross inter-Region peering or transit gateways)."""
+        """Networks whose interfaces a group reference can match: the rule's own network, the networks
+        peered with it in the same region (AWS: vpc-peering-security-groups; not across inter-Region
+        peering), and the networks attached to the same transit router when every attachment shares
+        group references (AWS transit gateway security group referencing support)."""
         scope = self._sg_scope.get(network_id)
         if scope is None:
             peers = {network_id} if network_id else set(self.estate.networks)
             for g in self.gateways_of.get(network_id, ()):
                 if g.kind is GatewayKind.PEERING and g.available and not g.cross_region:
                     peers.update(g.network_ids)
+                elif g.kind is GatewayKind.TRANSIT_ATTACHMENT and g.available and g.shares_group_refs:
+                    peers.update(self._group_ref_networks().get(g.router_id, ()))
             scope = frozenset(peers)
             self._sg_scope[network_id] = scope
         return scope
+
+    def _group_ref_networks(self) -> dict[str, set[str]]:
+        """Transit router id -> networks whose attachments share group references (computed once)."""
+        if self._sharing is None:
+            self._sharing = {}
+            for g in self.estate.gateways.values():
+                if g.kind is GatewayKind.TRANSIT_ATTACHMENT and g.available and g.shares_group_refs:
+                    self._sharing.setdefault(g.router_id, set()).update(g.network_ids)
+        return self._sharing
 
     # --- graph ----------------------------------------------------------------------------------
     def graph(self):

@@ -339,13 +339,14 @@ class AwsScenario:
         return self.id(f"{name}:eni")
 
     # --- transit gateways -----------------------------------------------------------------------------
-    def tgw(self, name: str, asn: int = 64512) -> str:
-        return self._new("tgw", name, asn=asn).id
+    def tgw(self, name: str, asn: int = 64512, *, sg_referencing: bool = False) -> str:
+        return self._new("tgw", name, asn=asn, sg_referencing=sg_referencing).id
 
     def tgw_vpc_attachment(self, name: str, tgw: str, vpc: str, subnets: dict[str, str], *,
-                           state: str = "available") -> str:
+                           state: str = "available", sg_referencing: bool = False) -> str:
         """A VPC attachment with one TGW ENI per subnet: `subnets` maps subnet name -> ENI IP."""
-        a = self._new("tgw-attach", name, tgw=tgw, type="vpc", vpc=vpc, subnets=dict(subnets), state=state)
+        a = self._new("tgw-attach", name, tgw=tgw, type="vpc", vpc=vpc, subnets=dict(subnets), state=state,
+                      sg_referencing=sg_referencing)
         for i, (sn, ip) in enumerate(subnets.items()):
             self._new("eni", f"{name}:eni{i}", subnet=sn, ips=[ip], sgs=[], public=None, eip=None, sdc=False,
                       ipv6=[], managed=("transit_gateway", f"Network Interface for Transit Gateway Attachment {a.id}"),
@@ -694,7 +695,8 @@ class AwsScenario:
                     "Options": {"AmazonSideAsn": d["asn"], "AutoAcceptSharedAttachments": "disable",
                                 "DefaultRouteTableAssociation": "disable", "DefaultRouteTablePropagation": "disable",
                                 "VpnEcmpSupport": "enable", "DnsSupport": "enable",
-                                "SecurityGroupReferencingSupport": "disable", "MulticastSupport": "disable"},
+                                "SecurityGroupReferencingSupport": "enable" if d.get("sg_referencing") else "disable",
+                                "MulticastSupport": "disable"},
                     "Tags": self._tags(r.name)})
             elif r.kind == "tgw-attach":
                 self._attachment_bodies(r, out)
@@ -816,7 +818,8 @@ class AwsScenario:
                 "TransitGatewayAttachmentId": r.id, "TransitGatewayId": tgw.id, "VpcId": vpc.id,
                 "VpcOwnerId": vpc.scope.account, "State": d["state"],
                 "SubnetIds": [self.id(s) for s in d["subnets"]], "CreationTime": TS,
-                "Options": {"DnsSupport": "enable", "SecurityGroupReferencingSupport": "disable",
+                "Options": {"DnsSupport": "enable",
+                            "SecurityGroupReferencingSupport": "enable" if d.get("sg_referencing") else "disable",
                             "Ipv6Support": "disable", "ApplianceModeSupport": "disable"},
                 "Tags": self._tags(r.name)})
         elif d["type"] == "vpn":

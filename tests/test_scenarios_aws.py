@@ -238,6 +238,34 @@ def test_sg_reference_does_not_cross_a_transit_gateway(tmp_path: Path) -> None:
     assert b.id("rt-ab") in [x.resource.id for x in t.forward.hops]  # it got there through the TGW
 
 
+def test_sg_reference_crosses_a_transit_gateway_with_sg_referencing_support(tmp_path: Path) -> None:
+    """TGW security group referencing (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html,
+    "Security group referencing"): with SecurityGroupReferencingSupport enabled on the transit gateway and
+    on both VPC attachments, an inbound rule may reference a group in another VPC attached to the same
+    transit gateway; enabled on one attachment only, the reference still matches nothing."""
+    b = AwsScenario(tmp_path)
+    b.tgw("hub", sg_referencing=True)
+    for v, n in (("a", 1), ("b", 2), ("c", 3)):
+        b.vpc(v, f"10.{n}.0.0/16")
+        b.subnet(f"{v}-app", v, f"10.{n}.1.0/24")
+        b.subnet(f"{v}-tgw", v, f"10.{n}.0.0/28")
+        b.tgw_vpc_attachment(f"att-{v}", "hub", v, {f"{v}-tgw": f"10.{n}.0.5"}, sg_referencing=v != "c")
+        b.main_routes(v, [("0.0.0.0/0", "hub")])
+    b.tgw_route_table("rt", "hub", associations=["att-a", "att-b", "att-c"], propagations=["att-a", "att-b", "att-c"])
+    b.sg("app-sg", "a")
+    b.sg("app-sg-c", "c")
+    b.sg("db-sg", "b", ingress=[tcp(5432, sg="app-sg"), tcp(5432, sg="app-sg-c")])
+    b.instance("app1", "a-app", "10.1.1.10", sgs=["app-sg"])
+    b.instance("app3", "c-app", "10.3.1.10", sgs=["app-sg-c"])
+    b.instance("db1", "b-app", "10.2.1.10", sgs=["db-sg"])
+    topo = load(b)
+    ok = run(topo, "app1", "db1", 6, 5432)
+    assert ok.verdict is Verdict.DELIVERED
+    t = run(topo, "app3", "db1", 6, 5432)  # attachment c has the support disabled
+    assert t.verdict is Verdict.BLOCKED
+    assert (blocker(t).resource.id, blocker(t).code) == (b.eni_of("db1"), "ENI_SG_RULES_MISMATCH")
+
+
 def test_sg_prefix_list_reference_with_entries(tmp_path: Path) -> None:
     """PL: a prefix list referenced by an SG rule stands for its CIDR entries."""
     b = two_subnets(tmp_path)

@@ -102,6 +102,10 @@ def build_transit(items, est: Estate, vpc_region) -> None:
             peer_router_id=acc.get("TransitGatewayId", ""), available=state == "available")
         types[aid] = "peering"
     vpc_atts: dict[str, dict] = {a["TransitGatewayAttachmentId"]: a for a, _x, _y, _z in items("TransitGatewayVpcAttachments")}
+    # SG referencing across a TGW needs the option on the TGW and on each VPC attachment
+    # (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html, "Security group referencing").
+    sg_ref_tgws = {t["TransitGatewayId"] for t, _a, _r, _w in items("TransitGateways")
+                   if str((t.get("Options") or {}).get("SecurityGroupReferencingSupport", "")).lower() == "enable"}
     for aid, att in vpc_atts.items():
         if aid not in est.attachments:
             est.attachments[aid] = RouterAttachment(
@@ -123,7 +127,9 @@ def build_transit(items, est: Estate, vpc_region) -> None:
         est.gateways[aid] = Gateway(
             NativeRef("aws", "transit-gateway-attachment (vpc)", aid, a.ref.name, acct, region),
             GatewayKind.TRANSIT_ATTACHMENT, (a.resource_id,), available=a.available, interface_ids=enis,
-            subnet_ids=subnets, router_id=a.router_id, attachment_id=aid)
+            subnet_ids=subnets, router_id=a.router_id, attachment_id=aid,
+            shares_group_refs=a.router_id in sg_ref_tgws and str(
+                (vpc_atts.get(aid, {}).get("Options") or {}).get("SecurityGroupReferencingSupport", "")).lower() == "enable")
     searches = items.per_resource("SearchTransitGatewayRoutes")
     propagations = items.per_resource("GetTransitGatewayRouteTablePropagations")
     for rid, doc in items.per_resource("GetTransitGatewayRouteTableAssociations").items():
