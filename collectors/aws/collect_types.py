@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol, Sequence
+from typing import Any, Literal, Sequence
 
+from flightpath.collect_progress import NullReporter, Reporter, check_output_folder  # noqa: F401 (re-exported)
 from flightpath.collectors.aws.operations import DEFAULT_WORKERS, Operation
 from flightpath.errors import CollectorError
-from flightpath.snapshot import MANIFEST
 
 RETRY_MODES = ("standard", "adaptive")
 
@@ -103,42 +103,3 @@ class Target:
     def key(self) -> str:
         """Which credentials: the same account can be reached as itself and through a role."""
         return self.role_arn or f"{self.account}/{self.profile or '-'}"
-
-
-class Reporter(Protocol):
-    """Progress sink. Called from the collector's main thread only."""
-
-    def planned(self, n: int) -> None:
-        """n more calls were queued."""
-
-    def done(self, label: str, failure: str | None) -> None:
-        """One call finished; failure is "Code: message" when it failed."""
-
-    def scope_done(self, scope: str, calls: int, failed: int) -> None:
-        """Every call of an account/region (or account) finished."""
-
-    def message(self, text: str) -> None:
-        """A note for the user."""
-
-
-class NullReporter:
-    def planned(self, n: int) -> None:
-        pass
-
-    def done(self, label: str, failure: str | None) -> None:
-        pass
-
-    def scope_done(self, scope: str, calls: int, failed: int) -> None:
-        pass
-
-    def message(self, text: str) -> None:
-        pass
-
-
-def check_output_folder(out: Path) -> None:
-    """The output folder is replaced as a whole: refuse one that holds something other than a snapshot."""
-    if out.exists() and not out.is_dir():
-        raise CollectorError(f"{out}: exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
-        raise CollectorError(f"{out}: folder is not empty and is not a flightpath snapshot; "
-                             "choose a new folder (it would be replaced)")

@@ -42,7 +42,7 @@ from azure.mgmt.network import NetworkManagementClient
 from urllib3.util.retry import Retry
 
 from flightpath import __version__
-from flightpath.collectors.aws.collect_types import NullReporter, Reporter, check_output_folder
+from flightpath.collect_progress import NullReporter, Reporter, check_output_folder
 from flightpath.collectors.azure import operations as ops
 from flightpath.collectors.azure.collect_types import (
     SUBSCRIPTION_RE, AzureCollectOptions, AzureCollectSummary, Job, JobPool, Merge, SubscriptionState,
