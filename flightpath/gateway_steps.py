@@ -19,13 +19,12 @@ from dataclasses import replace
 from ipaddress import ip_network
 
 from flightpath.hops import Check, Decision, Verdict
+from flightpath.netaddr import RFC1918, RFC6598
 from flightpath.walk_types import INTERNET, ExitPoint, NatSession
 from flightpath.model import (
     AttachmentKind, Direction, Gateway, GatewayKind, Subnet, TargetKind, TransitRouter, VpnLink,
 )
 
-RFC1918 = tuple(ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
-RFC6598 = ip_network("100.64.0.0/10")
 # Addresses the public internet never routes (RFC 1918, RFC 6598, loopback, link-local, "this network",
 # multicast/reserved; IPv6 ULA, link-local, loopback, multicast). Documentation ranges (RFC 5737/3849)
 # are deliberately absent: tests and demos use them as stand-ins for internet hosts.

@@ -61,8 +61,3 @@ def parse_address(value: Any, where: str) -> IPAddress:
 # RFC 1918 private ranges and RFC 6598 shared address space: never routed across the internet.
 RFC1918 = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
 RFC6598 = ipaddress.ip_network("100.64.0.0/10")
-
-
-def is_internet_routable(addr: IPAddress) -> bool:
-    """True when the address can appear on the public internet (not private, shared, loopback, ...)."""
-    return addr.is_global
