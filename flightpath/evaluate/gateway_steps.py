@@ -1,0 +1,386 @@
+"""What each kind of gateway does to a packet (a mixin of the Walker; cloud-neutral by kind).
+
+The rules are the same whichever cloud owns the gateway; the codes come from the cloud's code book:
+- internet: private (RFC 1918) and shared (RFC 6598) destinations never cross it; IPv4 egress needs a
+  public address bound to the source's private address (1:1 translation); ingress reaches only a public
+  address the snapshot holds, translated to its private address (AWS RA: IGW_* codes).
+- egress-only internet: IPv6 out; from outside, replies only.
+- NAT: TCP, UDP and ICMP only; source NAT to the gateway's address; not for traffic that arrived over a
+  peering or VPN ("You cannot route traffic to a NAT gateway through a VPC peering connection, a
+  Site-to-Site VPN connection, or AWS Direct Connect": AWS NAT gateway docs). Transit routers may use it.
+- peering: only the peer network's own addresses, and only from the local network's addresses (no
+  transitive and no edge-to-edge routing: AWS invalid-peering-configurations).
+- transit attachment: enter the transit router; the table associated with the entry attachment decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from ipaddress import ip_network
+
+from flightpath.evaluate.state import INTERNET, ExitPoint, NatSession
+from flightpath.model import AttachmentKind, Direction, Gateway, GatewayKind, Subnet, TargetKind, TransitRouter, VpnLink
+from flightpath.model.addresses import RFC1918, RFC6598
+from flightpath.model.outcome import Check, Decision, Verdict
+
+# Addresses the public internet never routes (RFC 1918, RFC 6598, loopback, link-local, "this network",
+# multicast/reserved; IPv6 ULA, link-local, loopback, multicast). Documentation ranges (RFC 5737/3849)
+# are deliberately absent: tests and demos use them as stand-ins for internet hosts.
+NOT_ON_INTERNET = RFC1918 + (RFC6598,) + tuple(ip_network(n) for n in (
+    "0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/3",
+    "::/128", "::1/128", "fc00::/7", "fe80::/10", "ff00::/8"))
+NAT_PROTOCOLS = (6, 17, 1, 58)
+
+
+class GatewaySteps:
+    """Mixin: expects the Walker's attributes (topo, e, pkt, hop, drop, stop, unknown, ...)."""
+
+    def via_gateway(self, gw: Gateway, network_id: str, from_subnet: Subnet | None) -> None:
+        if not gw.available:
+            self.drop(gw.ref, Check.FORWARD, Verdict.NO_ROUTE,
+                      f"{gw.ref.display()} is not usable ({gw.note or 'detached or not available'})",
+                      "gateway_bad_state")
+        handler = {
+            GatewayKind.INTERNET: self.via_internet_gateway,
+            GatewayKind.EGRESS_ONLY_INTERNET: self.via_egress_only,
+            GatewayKind.NAT: self.via_nat,
+            GatewayKind.PEERING: self.via_peering,
+            GatewayKind.TRANSIT_ATTACHMENT: self.via_transit,
+            GatewayKind.VPN: self.via_vpn_gateway,
+            GatewayKind.SERVICE_ENDPOINT: self.via_service_endpoint,
+        }[gw.kind]
+        handler(gw, network_id, from_subnet)
+
+    # --- internet -----------------------------------------------------------------------------------
+    def via_internet_gateway(self, gw: Gateway, network_id: str, from_subnet: Subnet | None) -> None:
+        dst = self.pkt.dst
+        if dst.version == 4 and any(dst in n for n in RFC1918):
+            self.drop(gw.ref, Check.FORWARD, Verdict.NO_ROUTE,
+                      f"{dst} is a private (RFC 1918) address: it never crosses an internet gateway",
+                      "internet_private_destination")
+        if dst.version == 4 and dst in RFC6598:
+            self.drop(gw.ref, Check.FORWARD, Verdict.NO_ROUTE,
+                      f"{dst} is in the shared address space (RFC 6598): it never crosses an internet gateway",
+                      "internet_shared_destination")
+        self.cross_subnet(from_subnet, None)
+        if self.pkt.src.version == 4:
+            owner = self.topo.interface_at(network_id, self.pkt.src)
+            public = next((pub for priv, pub in owner.public_ips if priv == self.pkt.src), None) if owner else None
+            nat = self.e.gateways.get(from_subnet.egress_nat_id) if from_subnet and from_subnet.egress_nat_id else None
+            if nat is not None and public is not None and self.is_reply:
+                nat = None  # the reply of a connection that came in on the public IP leaves by it (Azure NAT gateway)
+            if nat is not None and nat.public_ips and (public is None or nat.overrides_public_ip):
+                self.subnet_nat(nat)
+                self.internet(gw)
+                return
+            if nat is not None and not nat.public_ips and (public is None or nat.overrides_public_ip):
+                # The subnet's NAT translates, but to an address the snapshot does not hold (DESIGN rule 3:
+                # missing data is a result, not "no public IP").
+                self.unknown(nat.ref, Check.NAT, f"{nat.ref.display()} translates the source to a public address "
+                                                 "that is not in the snapshot" + (f": {nat.note}" if nat.note else ""))
+            if public is None:
+                self.drop(gw.ref, Check.NAT, Verdict.NO_ROUTE,
+                          f"source {self.pkt.src} has no public IP: {gw.ref.display()} cannot translate it",
+                          "internet_no_public_ip")
+            self.pkt = replace(self.pkt, src=public)
+            self.hop(gw.ref, Check.NAT, Decision.TRANSLATE, f"source translated to its public IP {public}")
+        self.internet(gw)
+
+    def subnet_nat(self, nat: Gateway) -> None:
+        """Source NAT by the NAT gateway configured on the sending subnet (Azure NAT gateway, GCP Cloud NAT)."""
+        if self.pkt.protocol not in NAT_PROTOCOLS:
+            self.drop(nat.ref, Check.NAT, Verdict.NO_ROUTE, f"{nat.ref.display()} translates TCP, UDP and ICMP only",
+                      "nat_protocol")
+        public = nat.public_ips[0]
+        self.nat_sessions.append(NatSession(nat.ref.id, (public, self.pkt.src_port), (self.pkt.src, self.pkt.src_port)))
+        self.pkt = replace(self.pkt, src=public)
+        self.hop(nat.ref, Check.NAT, Decision.TRANSLATE, f"source translated to the NAT gateway's public IP {public}")
+
+    def via_egress_only(self, gw: Gateway, network_id: str, from_subnet: Subnet | None) -> None:
+        if self.pkt.dst.version == 4:
+            self.drop(gw.ref, Check.FORWARD, Verdict.NO_ROUTE, "an egress-only internet gateway carries IPv6 only",
+                      "no_route")
+        self.cross_subnet(from_subnet, None)
+        self.internet(gw)
+
+    def internet(self, gw: Gateway | None) -> None:
+        """The packet is on the internet: delivered to a public address the snapshot holds, else exits."""
+        owner = self.topo.public_owner(self.pkt.dst)
+        nat = self.topo.nat_owner(self.pkt.dst) if owner is None else None
+        if nat is not None and self.is_reply:
+            session = next((s for s in self.nat_sessions if s.interface_id == nat.ref.id
+                            and s.translated == (self.pkt.dst, self.pkt.dst_port)), None)
+            if session is not None:
+                self.pkt = replace(self.pkt, dst=session.original[0], dst_port=session.original[1])
+                self.hop(nat.ref, Check.NAT, Decision.TRANSLATE, f"reply translated back to {session.original[0]}")
+                self.deliver_local(nat.network_ids[0], None)
+        if nat is not None:
+            self.drop(nat.ref, Check.FORWARD, Verdict.NO_ROUTE,
+                      f"{nat.ref.display()} admits replies only; nothing connects to it from the internet",
+                      "target_not_accepting")
+        if owner is None and any(self.pkt.dst.version == n.version and self.pkt.dst in n for n in NOT_ON_INTERNET):
+            # A private address is not routable on the internet, and an internet gateway accepts inbound
+            # traffic only for the public IP of an interface (AWS RA IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS,
+            # https://docs.aws.amazon.com/vpc/latest/reachability/explanation-codes.html). Without this
+            # check `internet -> 10.x` ended `exited`, i.e. reachable.
+            where = gw.ref if gw else INTERNET
+            self.drop(where, Check.FORWARD, Verdict.NO_ROUTE,
+                      f"{self.pkt.dst} is a private address: the internet does not route it to any network",
+                      "internet_ingress_no_public_ip")
+        if owner is None:
+            where = gw.ref if gw else INTERNET
+            self.hop(where, Check.EXIT, Decision.EXIT, f"leaves toward the internet ({self.pkt.dst})")
+            self.exit = ExitPoint("internet", where, network_id=gw.network_ids[0] if gw else "")
+            self.stop(Verdict.EXITED, f"left toward the internet via {where.display()}")
+        iface, private = owner
+        if gw is not None:
+            self.hop(gw.ref, Check.FORWARD, Decision.FORWARD,
+                     f"across the internet to {self.pkt.dst} ({iface.ref.display()})")
+        self.arrive_from_internet(iface, private)
+
+    def arrive_from_internet(self, iface, private) -> None:
+        network_id = iface.network_id
+        igw = self.topo.gateway_of(network_id, GatewayKind.INTERNET)
+        if igw is None:
+            eigw = self.topo.gateway_of(network_id, GatewayKind.EGRESS_ONLY_INTERNET)
+            if eigw is not None and self.pkt.dst.version == 6 and self.is_reply:
+                self.hop(eigw.ref, Check.FORWARD, Decision.FORWARD, "reply admitted by the egress-only internet gateway")
+                self.deliver_local(network_id, None)
+            where = eigw.ref if eigw is not None else self.e.networks[network_id].ref
+            self.drop(where, Check.FORWARD, Verdict.NO_ROUTE,
+                      f"{where.display()} has no internet gateway that admits connections from the internet",
+                      "egress_only_ingress" if eigw is not None else "no_route")
+        if private != self.pkt.dst:
+            self.pkt = replace(self.pkt, dst=private)
+            self.hop(igw.ref, Check.NAT, Decision.TRANSLATE, f"destination translated to its private IP {private}")
+        self.arrived_via = GatewayKind.INTERNET
+        self.enter_network(igw, network_id)
+
+    def enter_network(self, gw: Gateway, network_id: str) -> None:
+        """Traffic entering a network through a gateway: its edge (ingress) route table if any, else local."""
+        table = self.e.route_tables.get(gw.edge_route_table_id) if gw.edge_route_table_id else None
+        if table is None:
+            self.deliver_local(network_id, None)
+            return
+        self.count_lookup(table.ref)
+        m, why = self.topo.lookup(table, self.pkt.dst)
+        if why:
+            self.unknown(table.ref, Check.ROUTE_LOOKUP, why)
+        if m is None or m.route.blackhole:
+            self.drop(table.ref, Check.ROUTE_LOOKUP, Verdict.NO_ROUTE,
+                      f"no usable route to {self.pkt.dst} in the gateway route table {table.ref.display()}", "no_route")
+        self.hop(table.ref, Check.ROUTE_LOOKUP, Decision.FORWARD, f"gateway route table: {m.route.label}",
+                 route=self.route_ref(table, m))
+        if m.route.target_kind is TargetKind.LOCAL:
+            self.deliver_local(network_id, None)
+        else:
+            self.follow(m.route, table, None, network_id)
+
+    # --- NAT and peering ------------------------------------------------------------------------------
+    def via_nat(self, gw: Gateway, network_id: str, from_subnet: Subnet | None) -> None:
+        if self.pkt.protocol not in NAT_PROTOCOLS:
+            self.drop(gw.ref, Check.NAT, Verdict.NO_ROUTE,
+                      f"{gw.ref.display()} translates TCP, UDP and ICMP only", "nat_protocol")
+        if self.arrived_via in (GatewayKind.PEERING, GatewayKind.VPN):
+            self.drop(gw.ref, Check.NAT, Verdict.NO_ROUTE,
+                      f"traffic that arrived over a {self.arrived_via.value} cannot use {gw.ref.display()}",
+                      "nat_source_not_local")
+        iface = self.e.interfaces.get(gw.interface_ids[0]) if gw.interface_ids else None
+        if iface is None or not iface.private_ips:
+            self.unknown(gw.ref, Check.NAT, f"the interface of {gw.ref.display()} is not in the snapshot")
+        nat_subnet = self.subnet(iface.subnet_id, gw.ref)
+        self.cross_subnet(from_subnet, nat_subnet)
+        translated = next((ip for ip in iface.private_ips if ip.version == self.pkt.src.version), None)
+        if translated is None:
+            self.drop(gw.ref, Check.NAT, Verdict.NO_ROUTE, f"{gw.ref.display()} has no IPv{self.pkt.src.version} address",
+                      "nat_protocol")
+        original = (self.pkt.src, self.pkt.src_port)
+        self.pkt = replace(self.pkt, src=translated)
+        self.nat_sessions.append(NatSession(iface.ref.id, (translated, self.pkt.src_port), original))
+        self.hop(gw.ref, Check.NAT, Decision.TRANSLATE,
+                 f"source translated to {translated}" + (" (source port remapped within 1024-65535)"
+                                                         if self.pkt.src_port is not None else ""))
+        self.route_from(nat_subnet)
+
+    def via_peering(self, gw: Gateway, network_id: str, from_subnet: Subnet | None) -> None:
+        peer_id = next((n for n in gw.network_ids if n != network_id), "")
+        peer = self.e.networks.get(peer_id)
+        local = self.e.networks.get(network_id)
+        if peer is None or not any(self.pkt.dst.version == c.version and self.pkt.dst in c for c in peer.cidrs):
+            self.drop(gw.ref, Check.FORWARD, Verdict.NO_ROUTE,
+                      f"{self.pkt.dst} is not in the peer network's CIDRs: a peering is not transitive",
+                      "peering_address")
+        if local is not None and local.cidrs and peer_id not in gw.transit_into and not any(
+                self.pkt.src.version == c.version and self.pkt.src in c for c in local.cidrs):
+            self.drop(gw.ref, Check.FORWARD, Verdict.NO_ROUTE,
+                      f"source {self.pkt.src} is not in {local.ref.display()}: no edge-to-edge routing through a peering",
+                      "peering_address")
+        self.cross_subnet(from_subnet, None)
+        self.hop(gw.ref, Check.FORWARD, Decision.FORWARD, f"across the peering into {peer.ref.display()}")
+        if peer_id not in self.topo.subnets_of:
+            self.hop(gw.ref, Check.EXIT, Decision.EXIT, f"{peer.ref.display()} is outside the snapshot")
+            self.exit = ExitPoint("none", gw.ref)
+            self.stop(Verdict.EXITED, f"left into {peer.ref.display()}, outside the snapshot")
+        self.arrived_via = GatewayKind.PEERING
+        self.deliver_local(peer_id, None)
+
+    # --- transit routers and VPNs ----------------------------------------------------------------------
+    def pick_subnet(self, subnet_ids) -> Subnet | None:
+        subnets = [self.e.subnets[s] for s in subnet_ids if s in self.e.subnets]
+        same_zone = [s for s in subnets if s.zone and s.zone == self.zone]
+        chosen = (same_zone or subnets or [None])[0]
+        if chosen is not None:
+            self.zone = chosen.zone or self.zone
+        return chosen
+
+    def via_transit(self, gw: Gateway, network_id: str, from_subnet: Subnet | None) -> None:
+        router = self.e.routers.get(gw.router_id)
+        if router is None:
+            self.unknown(gw.ref, Check.FORWARD, f"transit router {gw.router_id} not in the snapshot")
+        # "Any resources in Availability Zones where there is no transit gateway attachment cannot reach the
+        # transit gateway" (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html; AWS RA
+        # TGW_ROUTE_AZ_RESTRICTION). Zones are compared only when every subnet involved has one.
+        zone = from_subnet.zone if from_subnet is not None else ""
+        att_subnets = [self.e.subnets[s] for s in gw.subnet_ids if s in self.e.subnets]
+        if zone and att_subnets and all(s.zone for s in att_subnets) and all(s.zone != zone for s in att_subnets):
+            self.drop(gw.ref, Check.FORWARD, Verdict.NO_ROUTE,
+                      f"{gw.ref.display()} has no subnet in {zone}: resources in that zone cannot reach "
+                      f"{router.ref.display()}", "router_zone")
+        att_subnet = self.pick_subnet(gw.subnet_ids)
+        if att_subnet is None:
+            self.warnings.append(f"subnets of {gw.ref.id} unknown: their filters were not evaluated")
+        if from_subnet is not None and att_subnet is not None and from_subnet.ref.id == att_subnet.ref.id:
+            # Sender and attachment in one subnet: traffic toward the transit gateway is evaluated by the
+            # subnet filter's outbound and inbound rules both (AWS "Same subnet for EC2 instances and transit
+            # gateway association", https://docs.aws.amazon.com/vpc/latest/tgw/tgw-nacls.html); traffic from
+            # the transit gateway to the instances is not (deliver_local skips same-subnet filters).
+            self.subnet_filter(from_subnet, Direction.EGRESS)
+            self.subnet_filter(att_subnet, Direction.INGRESS)
+        else:
+            self.cross_subnet(from_subnet, att_subnet)
+        self.hop(gw.ref, Check.FORWARD, Decision.FORWARD, f"into {router.ref.display()}")
+        self.at_router(router, gw.attachment_id)
+
+    def at_router(self, router: TransitRouter, entered: str) -> None:
+        self.count_lookup(router.ref)
+        rtb_id = dict(router.associations).get(entered)
+        if not rtb_id:
+            self.drop(router.ref, Check.ROUTE_LOOKUP, Verdict.NO_ROUTE,
+                      f"attachment {entered} is associated with no route table of {router.ref.display()}",
+                      "router_no_association")
+        table = self.e.route_tables.get(rtb_id)
+        if table is None:
+            self.unknown(router.ref, Check.ROUTE_LOOKUP, f"route table {rtb_id} not in the snapshot", "router_routes_unknown")
+        m, why = self.topo.lookup(table, self.pkt.dst)
+        if why:
+            self.unknown(table.ref, Check.ROUTE_LOOKUP, why, "router_routes_unknown")
+        if m is None and table.derived:
+            # A table derived from its propagations lacks its static routes: no derived match is not
+            # evidence that no route exists (DESIGN rule 3: missing data never yields a confident deny).
+            self.unknown(table.ref, Check.ROUTE_LOOKUP,
+                         f"no propagated route to {self.pkt.dst} in {table.ref.display()}, and its static routes "
+                         f"are not in the snapshot: {table.derived}", "router_routes_unknown")
+        if m is None:
+            self.drop(table.ref, Check.ROUTE_LOOKUP, Verdict.NO_ROUTE,
+                      f"no route to {self.pkt.dst} in {table.ref.display()}", "router_no_route")
+        rref = self.route_ref(table, m)
+        if m.route.blackhole or m.route.target_kind is TargetKind.DROP:
+            self.drop(table.ref, Check.ROUTE_LOOKUP, Verdict.NO_ROUTE, f"route {m.route.label} is a blackhole",
+                      "router_blackhole", route=rref)
+        self.hop(table.ref, Check.ROUTE_LOOKUP, Decision.FORWARD, f"matched {m.route.label}", route=rref)
+        if table.derived:
+            self.warnings.append(table.derived)
+        att = self.e.attachments.get(m.route.target_id)
+        if att is None:
+            self.unknown(table.ref, Check.ROUTE_LOOKUP, f"attachment {m.route.target_id} not in the snapshot")
+        if not att.available:
+            self.drop(att.ref, Check.FORWARD, Verdict.NO_ROUTE, f"{att.ref.display()} is not available",
+                      "attachment_bad_state")
+        if att.kind is AttachmentKind.NETWORK:
+            gw = self.topo.attachment_gateway(att.ref.id)
+            network_id = att.resource_id
+            if network_id not in self.e.networks:
+                self.hop(att.ref, Check.EXIT, Decision.EXIT, f"into {network_id}, outside the snapshot")
+                self.exit = ExitPoint("none", att.ref)
+                self.stop(Verdict.EXITED, f"left into {network_id}, outside the snapshot")
+            subnet = self.pick_subnet(gw.subnet_ids) if gw else None
+            self.hop(att.ref, Check.FORWARD, Decision.FORWARD, f"out of {router.ref.display()} into {network_id}")
+            self.arrived_via = GatewayKind.TRANSIT_ATTACHMENT
+            if subnet is None:
+                self.warnings.append(f"subnets of {att.ref.id} unknown: delivered by the VPC's local route")
+                self.deliver_local(network_id, None)
+            self.route_from(subnet)
+        elif att.kind is AttachmentKind.PEERING:
+            nxt = att.peer_router_id if router.ref.id == att.router_id else att.router_id
+            peer = self.e.routers.get(nxt)
+            self.hop(att.ref, Check.FORWARD, Decision.FORWARD, f"across the router peering to {nxt}")
+            if peer is None:
+                self.exit = ExitPoint("none", att.ref)
+                self.stop(Verdict.EXITED, f"left toward transit router {nxt}, outside the snapshot")
+            self.at_router(peer, att.ref.id)
+        elif att.kind is AttachmentKind.VPN:
+            self.exit_vpn(self.e.vpn_links.get(att.resource_id), att.ref,
+                          ExitPoint("router", att.ref, router_id=router.ref.id, attachment_id=att.ref.id))
+        else:
+            self.hop(att.ref, Check.EXIT, Decision.EXIT, f"leaves through {att.ref.display()}")
+            self.exit = ExitPoint("router", att.ref, router_id=router.ref.id, attachment_id=att.ref.id)
+            self.stop(Verdict.EXITED, f"left the estate through {att.ref.display()}")
+
+    def via_vpn_gateway(self, gw: Gateway, network_id: str, from_subnet: Subnet | None) -> None:
+        self.cross_subnet(from_subnet, None)
+        links = [self.e.vpn_links[i] for i in gw.vpn_link_ids if i in self.e.vpn_links]
+        chosen = next((l for l in links if any(self.pkt.dst in c for c in l.remote_cidrs
+                                               if c.version == self.pkt.dst.version)), links[0] if links else None)
+        # A reply comes back in through the gateway into the gateway's own network (a spoke may use a hub's
+        # gateway: Azure gateway transit), and is looked up by the gateway's estate key.
+        self.exit_vpn(chosen, gw.ref, ExitPoint("network", gw.ref, gateway_id=self.topo.gateway_key(gw),
+                                                network_id=gw.network_ids[0] if gw.network_ids else network_id))
+
+    def exit_vpn(self, link: VpnLink | None, via, exit_point) -> None:
+        if link is None:
+            self.hop(via, Check.EXIT, Decision.EXIT, "leaves over a VPN whose connection is not in the snapshot")
+            self.exit = exit_point
+            self.stop(Verdict.EXITED, f"left toward on-premises via {via.display()}")
+        if not link.up:
+            self.drop(link.ref, Check.FORWARD, Verdict.NO_ROUTE, f"every tunnel of {link.ref.display()} is down",
+                      "vpn_down")
+        far = self.topo.vpn_far_end(link)
+        if far is None:
+            self.hop(link.ref, Check.EXIT, Decision.EXIT,
+                     f"leaves over {link.ref.display()} toward {link.remote_ip or 'the remote gateway'}")
+            self.exit = exit_point
+            self.stop(Verdict.EXITED, f"left toward on-premises over VPN {link.ref.display()}")
+        self.cross_vpn(link, far)
+
+    def cross_vpn(self, link: VpnLink, far) -> None:
+        """The VPN's far end is in the snapshot (another cloud, or another VPN gateway): continue there.
+        Both ends must point at each other, or IPsec never comes up."""
+        far_link, owner = far
+        if link.remote_ip not in far_link.local_ips or (far_link.remote_ip is not None
+                                                        and far_link.remote_ip not in link.local_ips):
+            self.drop(link.ref, Check.FORWARD, Verdict.NO_ROUTE,
+                      f"{link.ref.display()} and {far_link.ref.display()} do not point at each other "
+                      f"({link.remote_ip} vs {', '.join(map(str, far_link.local_ips))}; "
+                      f"{far_link.remote_ip} vs {', '.join(map(str, link.local_ips))}): the tunnel cannot come up",
+                      "vpn_down")
+        if not far_link.up:
+            self.drop(far_link.ref, Check.FORWARD, Verdict.NO_ROUTE, f"{far_link.ref.display()} is down", "vpn_down")
+        self.hop(link.ref, Check.FORWARD, Decision.FORWARD,
+                 f"through the tunnel to {far_link.ref.display()} ({far_link.ref.cloud})")
+        self.arrived_via = GatewayKind.VPN
+        kind, obj, extra = owner
+        if kind == "router":
+            self.at_router(obj, extra)
+        else:
+            self.enter_network(obj, obj.network_ids[0])
+
+    def via_service_endpoint(self, gw: Gateway, network_id: str, from_subnet: Subnet | None) -> None:
+        if "Gateway Load Balancer" in gw.note:
+            self.unknown(gw.ref, Check.FORWARD, gw.note)
+        if self.pkt.protocol not in (6, 1):
+            self.drop(gw.ref, Check.FORWARD, Verdict.NO_ROUTE,
+                      f"{gw.ref.display()} carries TCP and ICMP echo only", "endpoint_protocol")
+        self.cross_subnet(from_subnet, None)
+        self.hop(gw.ref, Check.EXIT, Decision.EXIT, f"leaves toward the service {gw.ref.name or gw.ref.id}")
+        self.exit = ExitPoint("network", gw.ref, gateway_id=self.topo.gateway_key(gw), network_id=network_id)
+        self.stop(Verdict.EXITED, f"left toward the service via {gw.ref.display()}")
