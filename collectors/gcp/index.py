@@ -92,6 +92,6 @@ class Context:
     def why_missing(self, operation: str, project: str = "") -> str:
         """The manifest error for a failed call (by operation name), as a reason ('' when none failed)."""
         for m in self.missing:
-            if m.operation.lower().endswith(operation.lower()) and (not project or project in m.scope):
+            if m.operation.split(".")[0].lower() == operation.lower() and (not project or m.scope == project):
                 return f"{m.operation} failed in {m.scope}: {m.code} {m.message}".strip()
         return ""

@@ -66,9 +66,12 @@ def build_interfaces(ctx: Context, stages: Stages, routes: Routes, subnet_tables
                            if isinstance(ac, dict) and ac.get("natIP"))
             iid = f"{inst.key}#nic{n}"
             table = routes.table_id(net, region, tags)
+            # a failed firewalls.list leaves the NIC's filter unknown (unless getEffectiveFirewalls answered)
+            lost = "" if net in stages.effective else ctx.why_missing("firewalls", inst.project)
             est.interfaces[iid] = Interface(
                 inst.ref("network-interface", f"#nic{n}", f"{inst.name}#{nic.get('name') or f'nic{n}'}"), net, subnet,
-                tuple(ips), public, stages.stage(net, region, tags, sas), forwards=bool(b.get("canIpForward")),
+                tuple(ips), public, None if lost else stages.stage(net, region, tags, sas), stage_missing=lost,
+                forwards=bool(b.get("canIpForward")),
                 instance=iref, note="" if status == "RUNNING" else f"instance {inst.name} is {status}, not RUNNING "
                 f"(INSTANCE_NOT_RUNNING)", route_table_id="" if table == subnet_tables.get(subnet) else table)
             ctx.nic_of.setdefault((inst.key, net), iid)

@@ -29,6 +29,7 @@ ROUTER_STATUS = "routerStatus"
 EFFECTIVE_FIREWALLS = "effectiveFirewalls"
 KINDS = ("firewall", "network", "subnetwork", "instance", "route", "router", "vpnGateway", "vpnTunnel",
          "targetVpnGateway", "externalVpnGateway", "forwardingRule", "address", "firewallPolicy")
+ALIASES = {"networkFirewallPolicy": "firewallPolicy"}  # networkFirewallPolicies.aggregatedList's list kind
 EFFECTIVE_KEYS = {"firewalls", "firewallPolicys", "organizationFirewalls"}
 
 
@@ -41,6 +42,7 @@ def _resource_kind(kind: Any) -> str | None:
         if name.endswith(suffix):
             name = name[: -len(suffix)]
             break
+    name = ALIASES.get(name, name)
     return name if name in KINDS else name + "?"
 
 

@@ -80,6 +80,15 @@ class Routes:
             self.custom.setdefault(net, []).append(Native(r, tags, exportable=not tags and not internet))
         for doc in self.ctx.idx.router_status:
             self._read_status(doc)
+        self._lost_bgp: dict[str, str] = {}
+        for m in self.ctx.missing:  # a router with BGP peers whose status failed: its learned routes are unknown
+            if m.operation == "routers.getRouterStatus":
+                router = next((r for r in self.ctx.idx.all("router") if r.project == m.scope and r.get("bgpPeers")
+                               and m.resource_id in ("", r.name)), None)
+                if router is not None:
+                    self._lost_bgp[key(router.get("network"))] = (
+                        f"the BGP routes of Cloud Router {router.name} are unknown: routers.getRouterStatus failed "
+                        f"in {m.scope}: {m.code} {m.message}")
         for routes in self.custom.values():
             routes.sort(key=lambda n: (n.route.destination.version, int(n.route.destination.network_address),
                                        n.route.destination.prefixlen, n.route.rank, n.route.target_id))
@@ -164,6 +173,10 @@ class Routes:
             project = item.project if item else ""
             ref = NativeRef("gcp", "routes", rid, f"routes of {name_of(net)}" + (f" in {region}" if region else "")
                             + (" for tagged instances" if tagged else ""), project, region)
+            lost = self._lost_bgp.get(net, "")
+            if lost:
+                est.route_tables[rid] = RouteTable(ref, (), missing=lost)
+                continue
             if item is not None and (project, "route") not in self.ctx.idx.seen:
                 why = self.ctx.why_missing("routes", project) or f"the routes of project {project} are not in the snapshot"
                 est.route_tables[rid] = RouteTable(ref, (), missing=why)
