@@ -44,6 +44,9 @@ def build_nat(ctx: Context, subnets: dict[str, Item]) -> dict[str, str]:
         for nat in as_list((doc.body or {}).get("natStatus"), f"{doc.path}.result.natStatus"):
             status[(doc.resource_id.rsplit("/", 1)[-1], str(nat.get("name")))] = nat
     covered: dict[str, str] = {}
+    by_place: dict[tuple[str, str], list[str]] = {}
+    for s, it in subnets.items():
+        by_place.setdefault((key(it.get("network")), it.region), []).append(s)
     for router in ctx.idx.all("router"):
         net = key(router.get("network"))
         for i, nat in enumerate(as_list(router.get("nats"), f"{router.where}.nats")):
@@ -68,7 +71,7 @@ def build_nat(ctx: Context, subnets: dict[str, Item]) -> dict[str, str]:
                                             public_ips=tuple(ips), note=note)
             mode = str(nat.get("sourceSubnetworkIpRangesToNat", "ALL_SUBNETWORKS_ALL_IP_RANGES"))
             if mode.startswith("ALL_SUBNETWORKS"):
-                chosen = [s for s, it in subnets.items() if key(it.get("network")) == net and it.region == router.region]
+                chosen = by_place.get((net, router.region), [])
             else:
                 chosen = [key(s.get("name")) for s in as_list(nat.get("subnetworks"), f"{where}.subnetworks")
                           if isinstance(s, dict)]

@@ -26,6 +26,7 @@ implied rules)).
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from flightpath.model import (
@@ -185,7 +186,8 @@ class Stages:
         if rid not in self.ctx.est.rule_sets:
             ref = NativeRef("gcp", "always-blocked-traffic", rid, "always allowed / always blocked traffic")
             meta = AddressMatch((METADATA,))
-            external = AddressMatch(external_ranges(self.internal.get(network, ())))
+            external = _external_match(tuple(n for n in self.internal.get(network, ()) if n.version == 4 and not any(
+                n.subnet_of(p) for p in RFC1918 + (RFC6598,))))
             self.ctx.est.rule_sets[rid] = RuleSet(ref, (
                 Rule(ref, "metadata server (always allowed)", Direction.EGRESS, Action.ALLOW, 0, destinations=meta),
                 Rule(ref, "metadata server (always allowed)", Direction.INGRESS, Action.ALLOW, 0, sources=meta),
@@ -193,6 +195,12 @@ class Stages:
                      protocol=6, dst_ports=port_range(25, 25), destinations=external),
             ), True, network)
         return FilterTier("always-blocked traffic", (rid,), Ordering.FIRST_MATCH, Action.NEXT, True, BLOCKED_TRAFFIC)
+
+
+@lru_cache(maxsize=None)
+def _external_match(public_internal: tuple[IPNetwork, ...]) -> AddressMatch:
+    """One shared match per distinct set of privately used public ranges (usually none)."""
+    return AddressMatch(external_ranges(public_internal))
 
 
 def external_ranges(internal: tuple[IPNetwork, ...]) -> tuple[IPNetwork, ...]:
