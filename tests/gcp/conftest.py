@@ -1,32 +1,8 @@
-"""Shared helpers for the GCP tests."""
+"""GCP tests: make tests/gcp's helper modules (gcp_helpers, gcp_builder) importable by name."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-import pytest
-
-from flightpath.evaluate import Query, run_query
-from flightpath.model import Check
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-REPO = Path(__file__).resolve().parents[2]
-REFERENCE = REPO / "fixtures" / "reference" / "gcp"
-KICKSTART = REPO / "fixtures" / "kickstart"
-
-
-def trace(topo, src: str, dst: str, proto: str = "tcp", port: int | None = None):
-    return run_query(topo, Query(src, dst, proto, port)).trace
-
-
-def ingress_rule(t) -> str:
-    """The rule that decided the last ingress filter of the forward path."""
-    hops = [h for h in t.forward.hops if h.check is Check.INGRESS_FILTER]
-    return hops[-1].rule.label if hops and hops[-1].rule else ""
-
-
-@pytest.fixture
-def gcp_trace():
-    return trace

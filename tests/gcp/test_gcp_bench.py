@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from conftest import REPO
+from gcp_helpers import REPO
 from flightpath.evaluate import Query, run_query
 from flightpath.topology import load_snapshot
 

@@ -19,7 +19,7 @@ import pytest
 
 pytest.importorskip("google.cloud.compute_v1")
 
-from conftest import REFERENCE, REPO, trace  # noqa: E402
+from gcp_helpers import REFERENCE, REPO, trace  # noqa: E402
 from flightpath.collectors.gcp import fetch  # noqa: E402
 from flightpath.collectors.gcp import operations as ops  # noqa: E402
 from flightpath.model import Verdict  # noqa: E402
@@ -207,3 +207,17 @@ def test_only_fetch_imports_the_google_sdk():
         if ("import google" in text or "from google" in text) and path.name != "fetch.py":
             offenders.append(str(path))
     assert offenders == []
+
+
+def test_a_failed_firewall_list_leaves_the_nic_filter_unknown(tmp_path, api):
+    denied = (403, {"error": {"code": 403, "message": "Required 'compute.firewalls.list' permission",
+                              "errors": [{"reason": "forbidden"}]}})
+    api.add(f"{P}/global/firewalls", denied)
+    for net in ("default1", "default2"):
+        api.add(f"{P}/global/networks/{net}/getEffectiveFirewalls", denied)
+    out = tmp_path / "snap"
+    summary = fetch.collect(options(out, api))
+    assert {e["operation"] for e in summary.errors} == {"routes.list", "firewalls.list", "networks.getEffectiveFirewalls"}
+    t = trace(load_snapshot(out, use_cache=False), "internet", "104.198.131.130", port=22)
+    # never "no rules, so implied deny" nor an allow: the trace ends unknown and names the failed call
+    assert t.verdict is Verdict.UNKNOWN and "firewalls.list failed" in t.forward.reason

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ingress_rule, trace
+from gcp_helpers import ingress_rule, trace
 from gcp_builder import GcpLab, proto, tcp
 from flightpath.model import Check, Verdict
 from flightpath.topology import load_snapshot

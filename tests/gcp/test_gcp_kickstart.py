@@ -11,7 +11,7 @@ from ipaddress import ip_address
 
 import pytest
 
-from conftest import KICKSTART, ingress_rule, trace
+from gcp_helpers import KICKSTART, ingress_rule, trace
 from flightpath.model import Check, GatewayKind, Verdict
 from flightpath.topology import load_snapshot
 

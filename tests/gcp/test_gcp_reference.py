@@ -11,7 +11,7 @@ from ipaddress import ip_address, ip_network
 
 import pytest
 
-from conftest import REFERENCE, ingress_rule, trace
+from gcp_helpers import REFERENCE, ingress_rule, trace
 from flightpath.errors import SnapshotError
 from flightpath.model import Verdict
 from flightpath.topology import load_snapshot

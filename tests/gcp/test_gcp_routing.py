@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import trace
+from gcp_helpers import trace
 from gcp_builder import GcpLab, proto
 from flightpath.model import Check, Verdict
 from flightpath.topology import load_snapshot
