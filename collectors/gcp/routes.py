@@ -72,7 +72,7 @@ class Routes:
                 continue
             prio = self._priority(item.body, item.where)
             kind, target, blackhole = self._next_hop(item.body, net)
-            hop = target.rsplit("/", 1)[-1] or kind.value
+            hop = target.rsplit("/", 1)[-1].split("#")[0] or kind.value
             r = Route(dest, kind, target, prio + 1, "static", text(f"{dest} -> {hop} ({item.name}, priority {prio})"),
                       blackhole=blackhole, yields_to_pinned=True)
             tags = tuple(str(t) for t in as_list(item.get("tags"), f"{item.where}.tags"))
@@ -111,7 +111,7 @@ class Routes:
             prio = self._priority(br, where)
             kind, target, blackhole = self._next_hop(br, net)
             r = Route(dest, kind, target, prio + 1, "dynamic (BGP)",
-                      text(f"{dest} -> {target.rsplit('/', 1)[-1]} (BGP via {name}, priority {prio})"),
+                      text(f"{dest} -> {target.rsplit('/', 1)[-1].split('#')[0]} (BGP via {name}, priority {prio})"),
                       blackhole=blackhole, yields_to_pinned=True)
             self.custom.setdefault(net, []).append(Native(r, (), region if net in self.regional else ""))
 
