@@ -139,7 +139,7 @@ def generate(size: str, out: Path, seed: int = 1) -> tuple[Path, list[dict]]:
 
 
 def _load_once(snapshot: Path) -> float:
-    code = ("import time,sys; t=time.perf_counter(); from flightpath.topology import load_snapshot; "
+    code = ("import time; from flightpath.topology import load_snapshot; t=time.perf_counter(); "
             f"load_snapshot({str(snapshot)!r}, use_cache=False); print(time.perf_counter()-t)")
     return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
 

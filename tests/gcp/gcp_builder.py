@@ -157,10 +157,12 @@ class GcpLab:
         base = root / "gcp" / self.project
         base.mkdir(parents=True, exist_ok=True)
         aggregated = {"subnetworks": "regions", "instances": "zones", "routers": "regions", "addresses": "regions",
-                      "vpnGateways": "regions", "vpnTunnels": "regions"}
+                      "vpnGateways": "regions", "vpnTunnels": "regions", "targetVpnGateways": "regions",
+                      "forwardingRules": "regions"}
         kinds = {"networks": "network", "firewalls": "firewall", "routes": "route", "subnetworks": "subnetwork",
                  "instances": "instance", "routers": "router", "addresses": "address", "vpnGateways": "vpnGateway",
                  "vpnTunnels": "vpnTunnel", "networkFirewallPolicies": "firewallPolicy",
+                 "targetVpnGateways": "targetVpnGateway", "forwardingRules": "forwardingRule",
                  "regionNetworkFirewallPolicies": "firewallPolicy"}
         for method in ("networks", "firewalls", "routes", "subnetworks", "instances", "routers"):
             self.res.setdefault(method, [])

@@ -67,6 +67,15 @@ def topo(tmp_path_factory):
     lab.router_status("vpn-router", "v", best_routes=[{
         "kind": "compute#route", "destRange": "192.168.30.0/24", "priority": 100, "routeType": "BGP",
         "nextHopVpnTunnel": lab.link("regions/us-central1/vpnTunnels/t-up"), "network": lab.net("v")}])
+    # classic VPN: its address is the ESP forwarding rule's IPAddress
+    lab._add("targetVpnGateways", "targetVpnGateway", "regions/us-central1/targetVpnGateways/classic",
+             {"name": "classic", "network": lab.net("v"), "region": lab.link("regions/us-central1")})
+    lab._add("forwardingRules", "forwardingRule", "regions/us-central1/forwardingRules/classic-esp", {
+        "name": "classic-esp", "IPAddress": "35.1.1.9", "IPProtocol": "ESP", "region": lab.link("regions/us-central1"),
+        "target": lab.link("regions/us-central1/targetVpnGateways/classic")})
+    lab._add("vpnTunnels", "vpnTunnel", "regions/us-central1/vpnTunnels/t-classic", {
+        "name": "t-classic", "targetVpnGateway": lab.link("regions/us-central1/targetVpnGateways/classic"),
+        "peerIp": "198.51.100.77", "status": "ESTABLISHED", "region": lab.link("regions/us-central1")})
     return load_snapshot(lab.write(tmp_path_factory.mktemp("gcp-routes")), use_cache=False)
 
 
@@ -159,3 +168,8 @@ def test_bgp_routes_from_router_status(topo):
     t = trace(topo, "v1", "192.168.30.5", port=443)
     route = next(h for h in t.forward.hops if h.check is Check.ROUTE_LOOKUP).route
     assert route.origin == "dynamic (BGP)" and t.forward.verdict is Verdict.EXITED
+
+
+def test_classic_vpn_tunnel_uses_the_forwarding_rule_address(topo):
+    link = next(l for l in topo.estate.vpn_links.values() if l.ref.name == "t-classic")
+    assert [str(a) for a in link.local_ips] == ["35.1.1.9"] and str(link.remote_ip) == "198.51.100.77" and link.up
