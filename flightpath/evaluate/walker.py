@@ -13,6 +13,7 @@ from dataclasses import replace
 from flightpath.evaluate.filters import evaluate_stage, tier_is_stateful
 from flightpath.evaluate.gateway_steps import GatewaySteps
 from flightpath.evaluate.state import INTERNET, MAX_ROUTE_LOOKUPS, ExitPoint, NatSession, Stop
+from flightpath.evaluate.transit_steps import TransitSteps
 from flightpath.model import Action, Direction, GatewayKind, Interface, NativeRef, Route, RouteTable, Subnet, TargetKind
 from flightpath.model.flow import Flow
 from flightpath.model.outcome import Check, Decision, Hop, RouteRef, RuleRef, Verdict
@@ -20,7 +21,7 @@ from flightpath.topology import Topology
 from flightpath.topology.routes import RouteMatch
 
 
-class Walker(GatewaySteps):
+class Walker(GatewaySteps, TransitSteps):
     def __init__(self, topo: Topology, pkt: Flow, *, all_blockers: bool = False,
                  forward: "Walker | None" = None) -> None:
         self.topo = topo
