@@ -18,9 +18,30 @@ import pytest
 
 from flightpath.evaluate import trace
 from flightpath.model import (
-    Action, AttachmentKind, Check, Decision, Direction, Estate, FilterStage, FilterTier, Gateway, GatewayKind,
-    Interface, NativeRef, Network, Ordering, PortRange, Route, RouterAttachment, RouteTable, Rule, RuleSet, Subnet,
-    TargetKind, TransitRouter, Verdict,
+    Action,
+    AttachmentKind,
+    Check,
+    Decision,
+    Direction,
+    Estate,
+    FilterStage,
+    FilterTier,
+    Gateway,
+    GatewayKind,
+    Interface,
+    NativeRef,
+    Network,
+    Ordering,
+    PortRange,
+    Route,
+    RouterAttachment,
+    RouteTable,
+    Rule,
+    RuleSet,
+    Subnet,
+    TargetKind,
+    TransitRouter,
+    Verdict,
 )
 from flightpath.model.flow import Flow
 from flightpath.topology import Topology
@@ -175,3 +196,46 @@ def test_a_missing_attachment_route_table_is_unknown(missing: str) -> None:
     del topo.estate.route_tables[missing]
     t = trace(topo, tcp("10.3.1.5", "10.2.1.5", 443), with_reply=False)
     assert t.forward.verdict is Verdict.UNKNOWN and missing in t.forward.reason
+
+
+# --- equal-cost routes ------------------------------------------------------------------------------------
+# GCP: "If more than one route has the same destination and priority, Google Cloud distributes traffic among
+# the next hops" (ECMP, https://cloud.google.com/vpc/docs/routes#routeselection); AWS: overlapping prefix
+# lists toward different targets - AWS "randomly chooses which route takes priority"
+# (https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html).
+
+def _ecmp_estate(second_hop_blackhole: bool) -> Topology:
+    e = Estate()
+    second = (Route(ip_network("10.9.0.0/16"), TargetKind.DROP, blackhole=True, rank=5, label="10.9.0.0/16 -> blackhole")
+              if second_hop_blackhole else
+              Route(ip_network("10.9.0.0/16"), TargetKind.INTERFACE, "fw-b", rank=5, label="10.9.0.0/16 -> fw-b"))
+    network(e, "n1", "10.0.0.0/16", (
+        Route(ip_network("10.9.0.0/16"), TargetKind.INTERFACE, "fw-a", rank=5, label="10.9.0.0/16 -> fw-a"), second,
+        Route(ip_network("10.9.0.0/16"), TargetKind.INTERFACE, "fw-c", rank=9, label="10.9.0.0/16 -> fw-c")))
+    host(e, "vm", "n1", "10.0.1.5")
+    for fw, ip in (("fw-a", "10.0.2.10"), ("fw-b", "10.0.2.11"), ("fw-c", "10.0.2.12")):
+        host(e, fw, "n1", ip, forwards=True)
+    # the appliances' own subnet routes 10.9/16 out through a peering into n2, where the destination lives
+    e.subnets["sn-fw"] = Subnet(ref("subnet", "sn-fw"), "n1", (ip_network("10.0.2.0/24"),), route_table_id="rt-fw")
+    for fw in ("fw-a", "fw-b", "fw-c"):
+        e.interfaces[fw] = Interface(ref("interface", fw), "n1", "sn-fw", e.interfaces[fw].private_ips, forwards=True)
+    e.route_tables["rt-fw"] = RouteTable(ref("route-table", "rt-fw"), (
+        Route(ip_network("10.0.0.0/16"), TargetKind.LOCAL, label="local"), gw_route("10.9.0.0/16", "pcx")))
+    network(e, "n2", "10.9.0.0/16", (gw_route("10.0.0.0/16", "pcx"),))
+    host(e, "dst", "n2", "10.9.1.1")
+    e.gateways["pcx"] = Gateway(ref("peering", "pcx"), GatewayKind.PEERING, ("n1", "n2"), transit_into=("n2",))
+    return Topology(e)
+
+
+def test_equal_cost_routes_that_end_alike_deliver_with_a_warning() -> None:
+    t = trace(_ecmp_estate(second_hop_blackhole=False), tcp("10.0.1.5", "10.9.1.1", 443), with_reply=False)
+    assert t.forward.verdict is Verdict.DELIVERED
+    assert any("2 equal-cost routes" in w and "delivered" in w for w in t.warnings)
+    assert not any("fw-c" in h.reason for h in t.forward.hops)  # the worse-ranked route is no branch
+
+
+def test_equal_cost_routes_that_end_differently_are_ambiguous_naming_each_branch() -> None:
+    t = trace(_ecmp_estate(second_hop_blackhole=True), tcp("10.0.1.5", "10.9.1.1", 443))
+    assert t.verdict is Verdict.AMBIGUOUS and t.reply is None
+    assert "fw-a: delivered" in t.forward.reason and "blackhole: no_route" in t.forward.reason
+    assert sum(w.startswith("equal-cost branch") for w in t.warnings) == 2
