@@ -124,15 +124,18 @@ def endpoints(
 class SchemaName(str, Enum):
     report = "report"
     reach = "reach"
+    exposure = "exposure"
 
 
 @app.command()
-def schema(name: SchemaName = typer.Argument(SchemaName.report, help="report (the trace report) or reach.")) -> None:
+def schema(name: SchemaName = typer.Argument(SchemaName.report, help="report (the trace report), reach or exposure.")) -> None:
     """Print the JSON Schema of a JSON report: flightpath.report/v1 (default) or flightpath.reach/v1."""
     import json
 
     if name is SchemaName.reach:
         from flightpath.report.reach_report import reach_schema as chosen
+    elif name is SchemaName.exposure:
+        from flightpath.report.exposure_report import exposure_schema as chosen
     else:
         from flightpath.report import schema as chosen
     sys.stdout.write(json.dumps(chosen(), indent=2) + "\n")
