@@ -121,14 +121,24 @@ def endpoints(
         render_endpoints(rows)
 
 
+class SchemaName(str, Enum):
+    report = "report"
+    reach = "reach"
+    exposure = "exposure"
+
+
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of the JSON report (flightpath.report/v1)."""
+def schema(name: SchemaName = typer.Argument(SchemaName.report, help="report (the trace report), reach or exposure.")) -> None:
+    """Print the JSON Schema of a JSON report: flightpath.report/v1 (default) or flightpath.reach/v1."""
     import json
 
-    from flightpath.report import schema as report_schema
-
-    sys.stdout.write(json.dumps(report_schema(), indent=2) + "\n")
+    if name is SchemaName.reach:
+        from flightpath.report.reach_report import reach_schema as chosen
+    elif name is SchemaName.exposure:
+        from flightpath.report.exposure_report import exposure_schema as chosen
+    else:
+        from flightpath.report import schema as chosen
+    sys.stdout.write(json.dumps(chosen(), indent=2) + "\n")
 
 
 def _version(value: bool) -> None:
@@ -163,6 +173,7 @@ def _register_collectors() -> None:
 
 
 _register_collectors()
+from flightpath.cli import questions as _questions  # noqa: E402,F401  (registers reach on the app)
 
 
 def main() -> None:

@@ -97,6 +97,12 @@ def _tier_rules(tier: FilterTier, rule_sets: dict[str, RuleSet], direction: Dire
             out.sort(key=lambda rn: (rn[0].priority, rn[0].action is not Action.DENY))
         else:
             out.sort(key=lambda rn: rn[0].priority)
+    elif any(r.stateless for r, _n in out):
+        # A union tier with per-rule state: where a stateful and a stateless rule both match, the stateless
+        # one decides and the connection is not tracked (OCI: "If traffic matches both a stateful and a
+        # stateless rule in a direction, the stateless rule takes precedence and the connection is not
+        # tracked", https://docs.oracle.com/en-us/iaas/Content/Network/Concepts/securityrules.htm).
+        out.sort(key=lambda rn: rn[0].stateless is not True)
     return out
 
 

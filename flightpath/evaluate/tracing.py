@@ -30,7 +30,7 @@ def _run(walker: Walker, start) -> PathResult:
         verdict, reason = stop.verdict, stop.reason
     else:  # every path ends in a Stop; reaching here is a bug worth seeing, not a silent allow
         verdict, reason = Verdict.UNKNOWN, "the walk ended without a verdict"
-    if walker.blockers and verdict is not Verdict.UNKNOWN:
+    if walker.blockers and verdict not in (Verdict.UNKNOWN, Verdict.AMBIGUOUS):
         first = walker.blockers[0]
         verdict, reason = Verdict.BLOCKED, f"{first.resource.display()}: {first.reason}"
     return PathResult(walker.hops, verdict, reason)

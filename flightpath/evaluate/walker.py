@@ -8,11 +8,13 @@ Cloud semantics arrive only as data: tiers, ranks, gateway kinds, and each cloud
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 
 from flightpath.evaluate.filters import evaluate_stage, tier_is_stateful
 from flightpath.evaluate.gateway_steps import GatewaySteps
 from flightpath.evaluate.state import INTERNET, MAX_ROUTE_LOOKUPS, ExitPoint, NatSession, Stop
+from flightpath.evaluate.transit_steps import TransitSteps
 from flightpath.model import Action, Direction, GatewayKind, Interface, NativeRef, Route, RouteTable, Subnet, TargetKind
 from flightpath.model.flow import Flow
 from flightpath.model.outcome import Check, Decision, Hop, RouteRef, RuleRef, Verdict
@@ -20,7 +22,7 @@ from flightpath.topology import Topology
 from flightpath.topology.routes import RouteMatch
 
 
-class Walker(GatewaySteps):
+class Walker(GatewaySteps, TransitSteps):
     def __init__(self, topo: Topology, pkt: Flow, *, all_blockers: bool = False,
                  forward: "Walker | None" = None) -> None:
         self.topo = topo
@@ -163,12 +165,48 @@ class Walker(GatewaySteps):
         if m is None:
             self.drop(table.ref, Check.ROUTE_LOOKUP, Verdict.NO_ROUTE,
                       f"no route to {self.pkt.dst} in {table.ref.display()}", "no_route")
-        rref = self.route_ref(table, m)
-        if m.route.blackhole or m.route.target_kind is TargetKind.DROP:
+        if m.equal_cost:
+            self.take_equal_cost(table, m, subnet)
+        self.take_route(table, m.destination, m.route, subnet)
+
+    def take_route(self, table: RouteTable, destination, route: Route, subnet: Subnet, note: str = "") -> None:
+        rref = self.route_ref(table, RouteMatch(route, destination))
+        if route.blackhole or route.target_kind is TargetKind.DROP:
             self.drop(table.ref, Check.ROUTE_LOOKUP, Verdict.NO_ROUTE,
-                      f"route {m.route.label} is a blackhole (its target is gone or drops)", "blackhole", route=rref)
-        self.hop(table.ref, Check.ROUTE_LOOKUP, Decision.FORWARD, f"matched {m.route.label}", route=rref)
-        self.follow(m.route, table, subnet)
+                      f"route {route.label} is a blackhole (its target is gone or drops){note}", "blackhole", route=rref)
+        self.hop(table.ref, Check.ROUTE_LOOKUP, Decision.FORWARD, f"matched {route.label}{note}", route=rref)
+        self.follow(route, table, subnet)
+
+    def take_equal_cost(self, table: RouteTable, m: RouteMatch, subnet: Subnet) -> None:
+        """Equal-cost routes (same prefix, same preference, different next hops: GCP ECMP, AWS overlapping
+        prefix lists "randomly" chosen): each branch is walked. The path shown is the first branch's; when
+        the branches end alike the trace goes on as that branch, else it is `ambiguous` and names each."""
+        routes = (m.route,) + m.equal_cost
+        outcomes: list[tuple[Route, Walker, Stop]] = []
+        for i, route in enumerate(routes, 1):
+            branch = self.branch()
+            try:
+                branch.take_route(table, m.destination, route, subnet, f" (equal-cost route {i} of {len(routes)})")
+            except Stop as stop:
+                outcomes.append((route, branch, stop))
+        first_route, first, stop = outcomes[0]
+        self.__dict__.update(first.__dict__)
+        ends = [f"via {r.label}: {'blocked' if b.blockers else s.verdict.value} ({s.reason})" for r, b, s in outcomes]
+        if len({(s.verdict, bool(b.blockers)) for _r, b, s in outcomes}) == 1:
+            self.warnings.append(f"{len(routes)} equal-cost routes in {table.ref.display()} for {self.pkt.dst}; "
+                                 f"every branch ends {ends[0].split(': ', 1)[1].split(' (', 1)[0]}")
+            raise stop
+        self.warnings.extend(f"equal-cost branch {end}" for end in ends)
+        self.blockers.clear()  # the branches disagree: no single blocker is the answer
+        raise Stop(Verdict.AMBIGUOUS, f"{len(routes)} equal-cost routes in {table.ref.display()} end differently: "
+                                      + "; ".join(ends))
+
+    def branch(self) -> "Walker":
+        """A copy of this walk's state that can go on independently (its own hops, sessions, tracking)."""
+        child = copy.copy(self)
+        child.hops, child.blockers, child.warnings = list(self.hops), list(self.blockers), list(self.warnings)
+        child.passed, child.nat_sessions = set(self.passed), list(self.nat_sessions)
+        return child
 
     def follow(self, route: Route, table: RouteTable, subnet: Subnet | None, network_id: str = "") -> None:
         """`network_id`: the network whose table this is when no subnet is (a gateway's edge route table)."""

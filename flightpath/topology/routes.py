@@ -18,6 +18,7 @@ class RouteMatch:
     route: Route
     destination: IPNetwork
     shadowed: tuple[Route, ...] = ()  # same-prefix routes that lost on preference
+    equal_cost: tuple[Route, ...] = ()  # same prefix, same preference, another next hop (ECMP)
 
 
 class PrefixTable:
@@ -72,7 +73,7 @@ def select(table: PrefixTable, addr: IPAddress) -> RouteMatch | None:
     for network, routes in table.matches(addr):
         ordered = sorted(routes, key=lambda r: r.rank)
         if best is None:
-            best = RouteMatch(ordered[0], network, tuple(ordered[1:]))
+            best = _with_equal_cost(ordered, network)
             if not ordered[0].yields_to_pinned:
                 return best
             continue
@@ -80,3 +81,18 @@ def select(table: PrefixTable, addr: IPAddress) -> RouteMatch | None:
         if pinned:
             return RouteMatch(pinned[0], network, (best.route,))
     return best
+
+
+def _with_equal_cost(ordered: list[Route], network: IPNetwork) -> RouteMatch:
+    """The best route of one prefix, with the routes of equal preference toward other next hops."""
+    top = ordered[0]
+    targets = {(top.target_kind, top.target_id, top.blackhole)}
+    equal, shadowed = [], []
+    for r in ordered[1:]:
+        key = (r.target_kind, r.target_id, r.blackhole)
+        if r.rank == top.rank and key not in targets:
+            targets.add(key)
+            equal.append(r)
+        else:
+            shadowed.append(r)
+    return RouteMatch(top, network, tuple(shadowed), tuple(equal))
