@@ -5,8 +5,9 @@ are evaluated before custom routes, then the most specific destination, then the
 then ECMP. As data: subnet routes are `pinned` with rank 0 and custom routes `yields_to_pinned` with rank
 priority + 1, so no custom route overrides a subnet route, whatever its prefix (a more specific custom
 route inside a subnet range is only accepted by GCP in documented special cases:
-https://cloud.google.com/vpc/docs/routes#subnet-route-interactions). Equal prefix and priority (ECMP): the
-first by next-hop name wins (deterministic) and a warning says so; the core has no ECMP branches yet.
+https://cloud.google.com/vpc/docs/routes#subnet-route-interactions). Equal prefix and priority (ECMP): equal
+ranks, in a deterministic order (by next hop); the core walks each branch and the trace is `ambiguous` when
+they end differently.
 
 - Network-tag routes apply only to instances with one of the tags (routes#instance_routing_with_tags):
   such instances get their own table (`Interface.route_table_id`), one per distinct set of applicable routes.
@@ -92,7 +93,6 @@ class Routes:
         for routes in self.custom.values():
             routes.sort(key=lambda n: (n.route.destination.version, int(n.route.destination.network_address),
                                        n.route.destination.prefixlen, n.route.rank, n.route.target_id))
-            self._warn_ecmp(routes)
 
     def _read_status(self, doc) -> None:
         result = doc.body if isinstance(doc.body, dict) else {}
@@ -143,14 +143,6 @@ class Routes:
             what = b.get("nextHopHub") or b.get("nextHopInterconnectAttachment")
             return TargetKind.INTERFACE, f"{what} (not modeled)", False
         return TargetKind.DROP, "", True
-
-    def _warn_ecmp(self, routes: list[Native]) -> None:
-        for a, b in zip(routes, routes[1:]):
-            if a.route.destination == b.route.destination and a.route.rank == b.route.rank and a.tags == b.tags \
-                    and a.region == b.region and a.route.target_id != b.route.target_id:
-                self.ctx.est.warnings.append(
-                    f"equal-cost routes to {a.route.destination} ({a.route.label}; {b.route.label}): GCP spreads "
-                    "flows over them (ECMP); flightpath follows the first")
 
     # --- tables -------------------------------------------------------------------------------------
     def table_id(self, network: str, region: str, tags: frozenset[str] = frozenset()) -> str:

@@ -63,6 +63,8 @@ def topo(tmp_path_factory):
     lab.tunnel("t-down", "ha", 1, "203.0.113.2", status="NO_INCOMING_PACKETS")
     lab.route("to-site-a", "v", "192.168.10.0/24", nextHopVpnTunnel="t-up")
     lab.route("to-site-b", "v", "192.168.20.0/24", nextHopVpnTunnel="t-down")
+    lab.route("to-site-c-1", "v", "192.168.40.0/24", nextHopVpnTunnel="t-up")  # ECMP: equal prefix and priority
+    lab.route("to-site-c-2", "v", "192.168.40.0/24", nextHopVpnTunnel="t-down")
     lab.router("vpn-router", "v")
     lab.router_status("vpn-router", "v", best_routes=[{
         "kind": "compute#route", "destRange": "192.168.30.0/24", "priority": 100, "routeType": "BGP",
@@ -173,3 +175,10 @@ def test_bgp_routes_from_router_status(topo):
 def test_classic_vpn_tunnel_uses_the_forwarding_rule_address(topo):
     link = next(l for l in topo.estate.vpn_links.values() if l.ref.name == "t-classic")
     assert [str(a) for a in link.local_ips] == ["35.1.1.9"] and str(link.remote_ip) == "198.51.100.77" and link.up
+
+
+def test_ecmp_routes_that_end_differently_are_ambiguous(topo):
+    # equal prefix and priority: GCP spreads flows over the next hops by a hash (ROUTES#routeselection, ECMP);
+    # one tunnel is up and one down, so whether a flow gets through depends on the hash
+    t = trace(topo, "v1", "192.168.40.5", port=443)
+    assert t.verdict is Verdict.AMBIGUOUS
