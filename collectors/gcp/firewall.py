@@ -31,10 +31,10 @@ from typing import Any
 
 from flightpath.errors import SnapshotError
 from flightpath.model import (
-    ANY_ADDRESS, Action, AddressGroup, AddressMatch, Direction, Estate, IPNetwork, PortRange, Rule,
+    ANY_ADDRESS, Action, AddressGroup, AddressMatch, Direction, Estate, IPNetwork, NativeRef, PortRange, Rule,
 )
 from flightpath.model.addresses import parse_network
-from flightpath.model.interning import port_range, text
+from flightpath.model.interning import cidr_match, port_range, text
 
 from flightpath.collectors.gcp.links import Item, as_list, key
 
@@ -129,6 +129,11 @@ def _expand(base: dict[str, Any], entries: list[Any], proto_key: str, where: str
     return out
 
 
+def _strings(b: dict[str, Any], field: str, where: str) -> tuple[str, ...]:
+    value = b.get(field)
+    return tuple(str(v) for v in as_list(value, f"{where}.{field}")) if value else ()
+
+
 def vpc_rule(item: Item) -> FwRule:
     """A VPC firewall rule (REST `firewalls` item, or an entry of getEffectiveFirewalls' `firewalls`)."""
     b, where = item.body, item.where
@@ -138,28 +143,36 @@ def vpc_rule(item: Item) -> FwRule:
         priority = int(b.get("priority", 1000))
     except (TypeError, ValueError):
         raise SnapshotError(f"{where}: field 'priority' is not a number: {b.get('priority')!r}") from None
-    if "denied" in b and b["denied"]:
+    if b.get("denied"):
         action, entries, field = Action.DENY, as_list(b["denied"], f"{where}.denied"), "denied"
     else:
         action, entries, field = Action.ALLOW, as_list(b.get("allowed"), f"{where}.allowed"), "allowed"
-    ranges = cidrs_of(as_list(b.get("sourceRanges"), f"{where}.sourceRanges"), f"{where}.sourceRanges")
-    tags = [str(t) for t in as_list(b.get("sourceTags"), f"{where}.sourceTags")]
-    sas = [str(s) for s in as_list(b.get("sourceServiceAccounts"), f"{where}.sourceServiceAccounts")]
-    dests = cidrs_of(as_list(b.get("destinationRanges"), f"{where}.destinationRanges"), f"{where}.destinationRanges")
+    ranges = cidrs_of(as_list(b.get("sourceRanges"), f"{where}.sourceRanges"), f"{where}.sourceRanges") \
+        if b.get("sourceRanges") else ()
+    dests = cidrs_of(as_list(b.get("destinationRanges"), f"{where}.destinationRanges"), f"{where}.destinationRanges") \
+        if b.get("destinationRanges") else ()
     if direction is Direction.INGRESS:
-        refs = tuple(tag_ref(network, t) for t in tags) + tuple(sa_ref(network, s) for s in sas)
-        sources = AddressMatch(ranges, refs) if ranges or refs else ANY_ADDRESS
+        refs = tuple(tag_ref(network, t) for t in _strings(b, "sourceTags", where)) + tuple(
+            sa_ref(network, s) for s in _strings(b, "sourceServiceAccounts", where))
+        sources = (cidr_match(ranges[0]) if len(ranges) == 1 and not refs else AddressMatch(ranges, refs)) \
+            if ranges or refs else ANY_ADDRESS
         destinations = AddressMatch(dests) if dests else ANY_ADDRESS
     else:
-        sources, destinations = ANY_ADDRESS, (AddressMatch(dests) if dests else ANY_ADDRESS)
-    ref = item.ref("firewall")
-    base = dict(ref=ref, label=text(item.name), direction=direction, action=action, priority=priority,
-                sources=sources, destinations=destinations)
-    rules = tuple(Rule(**kw) for kw in _expand(base, entries, "IPProtocol", f"{where}.{field}"))
-    return FwRule(rules, item.name, network,
-                  tuple(str(t) for t in as_list(b.get("targetTags"), f"{where}.targetTags")),
-                  tuple(str(s) for s in as_list(b.get("targetServiceAccounts"), f"{where}.targetServiceAccounts")),
-                  disabled=bool(b.get("disabled", False)))
+        sources = ANY_ADDRESS
+        destinations = (cidr_match(dests[0]) if len(dests) == 1 else AddressMatch(dests)) if dests else ANY_ADDRESS
+    ref = NativeRef("gcp", "firewall", item.key, text(item.name), item.project)
+    label = text(item.name)
+    rules = []
+    for i, e in enumerate(entries or [{}]):
+        if not isinstance(e, dict):
+            raise SnapshotError(f"{where}.{field}[{i}]: expected an object")
+        proto = protocol_of(e.get("IPProtocol", "all"), f"{where}.{field}[{i}].IPProtocol") if e else None
+        ports = ports_of(as_list(e.get("ports"), f"{where}.{field}[{i}].ports"), f"{where}.{field}[{i}].ports") \
+            if proto in (6, 17, 132) and e.get("ports") else None
+        rules.append(Rule(ref, label, direction, action, priority, proto, ports, sources=sources,
+                          destinations=destinations))
+    return FwRule(tuple(rules), item.name, network, _strings(b, "targetTags", where),
+                  _strings(b, "targetServiceAccounts", where), disabled=bool(b.get("disabled", False)))
 
 
 def policy_rule(body: dict[str, Any], policy: Item, where: str, est: Estate, label: str) -> FwRule:

@@ -16,7 +16,7 @@ from flightpath.errors import SnapshotError
 from flightpath.model import Estate, MissingData
 from flightpath.snapshot import RawDocument
 
-from flightpath.collectors.gcp.links import Item, key, project_of
+from flightpath.collectors.gcp.links import Item, item, key, project_of
 from flightpath.collectors.gcp.recognize import EFFECTIVE_FIREWALLS, ROUTER_STATUS
 
 # how a resource without a self link is keyed: kind -> (scope field, collection)
@@ -50,9 +50,9 @@ class Index:
             if doc.scope.get("project"):
                 self.seen.add((doc.scope["project"], doc.kind))
             for body in doc.body:
-                item = self._item(doc, body)
-                self.seen.add((item.project, doc.kind))
-                self.items.setdefault(doc.kind, {}).setdefault(item.key, item)
+                it = self._item(doc, body)
+                self.seen.add((it.project, doc.kind))
+                self.items.setdefault(doc.kind, {}).setdefault(it.key, it)
         if skipped:
             warnings.append(f"GCP resources not used by flightpath ignored: {', '.join(sorted(skipped))}")
 
@@ -70,7 +70,7 @@ class Index:
                 raise SnapshotError(f"{where}: field 'selfLink' is missing (and name/project/{scope_field or 'scope'} "
                                     "do not say which resource this is)")
             k = "/".join(p for p in ("projects", project, scope, collection, str(name)) if p)
-        return Item(body, k, doc.scope.get("project") or project_of(k), where)
+        return item(body, k, doc.scope.get("project") or project_of(k), where)
 
     def all(self, kind: str) -> list[Item]:
         return list(self.items.get(kind, {}).values())

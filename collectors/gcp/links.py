@@ -68,14 +68,11 @@ class Item:
     key: str
     project: str
     where: str
+    region: str = ""  # the region of a regional or zonal resource ("" for global ones); see item()
 
     @property
     def name(self) -> str:
         return str(self.body.get("name", "")) or name_of(self.key)
-
-    @property
-    def region(self) -> str:
-        return region_of(self.body.get("region") or self.body.get("zone") or self.key)
 
     def ref(self, rtype: str, suffix: str = "", name: str = "") -> NativeRef:
         return NativeRef("gcp", rtype, self.key + suffix, name or self.name, self.project, self.region)
@@ -88,6 +85,11 @@ class Item:
         if value in (None, ""):
             raise SnapshotError(f"{self.where}: field {field!r} is missing")
         return value
+
+
+def item(body: dict[str, Any], k: str, project: str, where: str) -> Item:
+    """An Item with its region worked out once (from `region`, `zone` or the key)."""
+    return Item(body, k, project, where, region_of(body.get("region") or body.get("zone") or k))
 
 
 def as_list(value: Any, where: str) -> list[Any]:

@@ -34,7 +34,7 @@ from flightpath.collectors.gcp import gateways
 from flightpath.collectors.gcp.codes import CODES
 from flightpath.collectors.gcp.index import Context, Index
 from flightpath.collectors.gcp.instances import build_interfaces
-from flightpath.collectors.gcp.links import Item, as_list, key
+from flightpath.collectors.gcp.links import Item, as_list, item, key
 from flightpath.collectors.gcp.routes import Routes
 from flightpath.collectors.gcp.stages import Stages
 
@@ -91,7 +91,7 @@ def _placeholder_network(ctx: Context, networks: dict[str, Item], s: Item) -> No
     net = key(s.need("network"))
     if net in networks:
         return
-    networks[net] = Item({"name": net.rsplit("/", 1)[-1]}, net, net.split("/")[1] if "/" in net else s.project,
+    networks[net] = item({"name": net.rsplit("/", 1)[-1]}, net, net.split("/")[1] if "/" in net else s.project,
                          f"{s.where}.network")
     ctx.est.warnings.append(f"network {net} is referenced by subnetwork {s.name} but not in the snapshot; "
                             "its settings (peerings, firewall policy order) are unknown")

@@ -40,6 +40,7 @@ from flightpath.collectors.gcp.codes import BLOCKED_TRAFFIC, FIREWALL_RULE
 from flightpath.collectors.gcp.firewall import FwRule, policy_rule, vpc_rule
 from flightpath.collectors.gcp.index import Context
 from flightpath.collectors.gcp.links import Item, as_list, key
+from flightpath.collectors.gcp.links import item as make_item
 
 METADATA = ipaddress.ip_network("169.254.169.254/32")
 
@@ -109,7 +110,7 @@ class Stages:
                                          "the snapshot; ignored")
             return
         body = doc.body
-        vpc = [vpc_rule(Item(dict(f, network=f.get("network") or net), key(f.get("selfLink")) or
+        vpc = [vpc_rule(make_item(dict(f, network=f.get("network") or net), key(f.get("selfLink")) or
                              f"{net.rsplit('/global/', 1)[0]}/global/firewalls/{f.get('name')}", project,
                              f"{doc.path}: firewalls[{i}]"))
                for i, f in enumerate(as_list(body.get("firewalls"), f"{doc.path}.firewalls"))]
@@ -118,7 +119,7 @@ class Stages:
             kind = _kind_of("", str(p.get("type", "")))
             pkey = (f"locations/global/firewallPolicies/{p.get('name')}" if kind == "hierarchy"
                     else f"{net.rsplit('/global/', 1)[0]}/global/firewallPolicies/{p.get('name')}")
-            item = Item(p, pkey, project, f"{doc.path}: firewallPolicys[{i}]")
+            item = make_item(p, pkey, project, f"{doc.path}: firewallPolicys[{i}]")
             pol = _policy(self.ctx, item, kind)
             pol.networks = {net}
             policies.append(pol)
