@@ -54,6 +54,7 @@ class Policy:
     networks: set[str] = field(default_factory=set)
     region: str = ""
     org_level: bool = False
+    associated: bool = False
 
 
 def _policy(ctx: Context, item: Item, kind: str) -> Policy:
@@ -64,7 +65,7 @@ def _policy(ctx: Context, item: Item, kind: str) -> Policy:
     assoc = as_list(b.get("associations"), f"{item.where}.associations")
     targets = [str(a.get("attachmentTarget", "")) for a in assoc if isinstance(a, dict)]
     return Policy(item.key, kind, label, rules, {key(t) for t in targets if "networks/" in t}, item.region,
-                  any(t.startswith("organizations/") for t in targets))
+                  any(t.startswith("organizations/") for t in targets), bool(targets))
 
 
 def _kind_of(policy_key: str, declared: str = "") -> str:
@@ -88,7 +89,8 @@ class Stages:
             rule = vpc_rule(item)
             self.vpc.setdefault(rule.network, []).append(rule)
         listed = [_policy(ctx, i, _kind_of(i.key)) for i in ctx.idx.all("firewallPolicy")]
-        self.hierarchy = sorted((p for p in listed if p.kind == "hierarchy"), key=lambda p: not p.org_level)
+        self.hierarchy = sorted((p for p in listed if p.kind == "hierarchy" and p.associated),
+                                key=lambda p: not p.org_level)
         self.network_policies = [p for p in listed if p.kind != "hierarchy"]
         self.effective: dict[str, tuple[list[FwRule], list[Policy]]] = {}
         for doc in ctx.idx.effective:
