@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from flightpath.model import Estate, IPNetwork, MissingData, Network, Route, Subnet, TargetKind
+from flightpath.model import Estate, Gateway, GatewayKind, IPNetwork, MissingData, NativeRef, Network, Route, Subnet, TargetKind
 from flightpath.model.addresses import parse_network
 from flightpath.model.interning import text
 from flightpath.snapshot import RawDocument
@@ -68,14 +68,30 @@ def normalize(docs: list[RawDocument], missing: list[MissingData]) -> Estate:
     for k, s in subnets.items():
         net = key(s.get("network"))
         subnet_tables[k] = routes.table_id(net, s.region)
+        # DESIGN rule 3 as data: a failed instances list makes every trace into or out of the subnet unknown
+        # (not "no VM holds it"); a failed routers list makes its Cloud NAT unknown (not "no NAT")
+        lost_vms = ctx.why_missing("instances", s.project)
         est.subnets[k] = Subnet(s.ref("subnetwork"), net, ranges[k], route_table_id=subnet_tables[k],
-                                egress_nat_id=nat_of.get(k, ""))
+                                egress_nat_id=nat_of.get(k, "") or _unknown_nat(ctx, s),
+                                stage_missing=f"its VMs are unknown: {lost_vms}" if lost_vms else "",
+                                stage_applies_within=bool(lost_vms))
     build_interfaces(ctx, stages, routes, subnet_tables)
     _group_refs(est)
     routes.build(_subnet_routes(subnets, ranges))
     _unmodeled(ctx)
     est.warnings[:] = list(dict.fromkeys(est.warnings))
     return est
+
+
+def _unknown_nat(ctx: Context, s: Item) -> str:
+    why = ctx.why_missing("routers", s.project)
+    if not why:
+        return ""
+    gid = f"projects/{s.project}/regions/{s.region}#unknown-nat"
+    ctx.est.gateways.setdefault(gid, Gateway(NativeRef("gcp", "cloud-nat", gid, f"Cloud NAT of {s.region} (unknown)",
+                                                       s.project, s.region), GatewayKind.NAT, (key(s.get("network")),),
+                                             note=f"whether Cloud NAT serves this subnet is unknown: {why}"))
+    return gid
 
 
 def _ranges(s: Item) -> tuple[IPNetwork, ...]:

@@ -165,7 +165,7 @@ class Routes:
             project = item.project if item else ""
             ref = NativeRef("gcp", "routes", rid, f"routes of {name_of(net)}" + (f" in {region}" if region else "")
                             + (" for tagged instances" if tagged else ""), project, region)
-            lost = self._lost_bgp.get(net, "")
+            lost = self._lost_bgp.get(net, "") or self.ctx.why_missing("subnetworks", project)
             if lost:
                 est.route_tables[rid] = RouteTable(ref, (), missing=lost)
                 continue

@@ -221,3 +221,22 @@ def test_a_failed_firewall_list_leaves_the_nic_filter_unknown(tmp_path, api):
     t = trace(load_snapshot(out, use_cache=False), "internet", "104.198.131.130", port=22)
     # never "no rules, so implied deny" nor an allow: the trace ends unknown and names the failed call
     assert t.verdict is Verdict.UNKNOWN and "firewalls.list failed" in t.forward.reason
+
+
+def test_failed_routers_and_instances_lists_are_unknown_not_no_nat_or_unassigned(tmp_path, api):
+    denied = (403, {"error": {"code": 403, "message": "Required permission", "errors": [{"reason": "forbidden"}]}})
+    api.add(f"{P}/aggregated/routers", denied)
+    api.add(f"{P}/global/routes", {"kind": "compute#routeList", "items": [{
+        "kind": "compute#route", "name": "default", "destRange": "0.0.0.0/0", "priority": 1000,
+        "network": f"{API}/global/networks/default2", "selfLink": f"{API}/global/routes/default",
+        "nextHopGateway": f"{API}/global/gateways/default-internet-gateway"}]})
+    out = tmp_path / "snap"
+    fetch.collect(options(out, api))
+    topo = load_snapshot(out, use_cache=False)
+    t = trace(topo, "192.168.0.9", "8.8.8.8", port=443)  # default2 has no VM: starts in its subnet
+    assert t.verdict is Verdict.UNKNOWN and "routers.aggregatedList failed" in t.forward.reason
+    api.add(f"{P}/aggregated/instances", denied)
+    fetch.collect(options(out, api))
+    t = trace(load_snapshot(out, use_cache=False), "192.168.0.9", "192.168.0.10", port=443)
+    # without the instances list, "no VM holds 192.168.0.10" would be a guess: unknown, naming the call
+    assert t.verdict is Verdict.UNKNOWN and "instances.aggregatedList failed" in t.forward.reason
