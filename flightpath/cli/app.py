@@ -69,6 +69,8 @@ def trace(
     all_blockers: bool = typer.Option(False, "--all-blockers", help="Continue past each block and list every blocker."),
     no_return: bool = typer.Option(False, "--no-return", help="Do not evaluate the return path."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the compiled snapshot cache."),
+    fix: bool = typer.Option(False, "--fix", help="Suggest the smallest rule per blocker (all of them with "
+                                                  "--all-blockers), as the cloud's CLI command, re-traced to verify."),
 ) -> None:
     """Trace one packet from SRC to DST and say where it stops and which rule or route stops it."""
     from flightpath.evaluate import Query, run_query
@@ -77,24 +79,35 @@ def trace(
     from flightpath.topology import load_snapshot
 
     topo = load_snapshot(snapshot, use_cache=not no_cache)
-    result = run_query(topo, Query(src, dst, protocol, port, src_port, icmp_type, icmp_code, all_blockers,
-                                   not no_return))
+    query = Query(src, dst, protocol, port, src_port, icmp_type, icmp_code, all_blockers, not no_return)
+    result = run_query(topo, query)
+    fixes = None
+    if fix:
+        from flightpath.cli.questions import suggest_fixes
+
+        fixes = suggest_fixes(topo, query, result)
     if fmt is Format.json:
         import json
 
-        _write_output(json.dumps(build_report(result, topo.info), indent=2) + "\n", output)
+        report = build_report(result, topo.info)
+        if fixes is not None:
+            report["fixes"] = fixes.json
+        _write_output(json.dumps(report, indent=2) + "\n", output)
     elif fmt is Format.markdown:
-        _write_output(markdown(result, topo.info), output)
+        extra = "" if fixes is None else "\n### Fixes\n\n" + "\n".join(fixes.lines) + "\n"
+        _write_output(markdown(result, topo.info) + extra, output)
     else:
         from rich.console import Console
 
         from flightpath.report.terminal import render
 
-        if output is None:
-            render(result, topo.info, Console())
-        else:
-            console = Console(record=True, width=160, file=open(os.devnull, "w"))
-            render(result, topo.info, console)
+        console = Console() if output is None else Console(record=True, width=160, file=open(os.devnull, "w"))
+        render(result, topo.info, console)
+        if fixes is not None:
+            console.print("fixes:", style="bold")
+            for line in fixes.lines:
+                console.print(line, markup=False, highlight=False, soft_wrap=True)
+        if output is not None:
             _write_output(console.export_text(), output)
     verdict = result.trace.verdict
     if verdict in (Verdict.UNKNOWN, Verdict.AMBIGUOUS):

@@ -4,12 +4,29 @@ cli/app.py; heavy modules are imported inside the commands."""
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 import typer
 
 from flightpath.cli.app import EXIT_NOT_REACHABLE, EXIT_REACHABLE, EXIT_UNKNOWN, Format, _write_output, app
+
+
+@dataclass
+class FixSection:
+    json: dict
+    lines: list[str]
+
+
+def suggest_fixes(topo, query, result) -> FixSection:
+    """`trace --fix`: the suggestions, and the verdict of the trace re-run with all of them applied."""
+    from flightpath.questions.fixes import suggest, verify
+    from flightpath.report.fixes_report import fix_lines, fixes_json
+
+    fixes = suggest(topo, result.trace)
+    after = verify(topo, query, fixes) if fixes else result.trace.verdict
+    return FixSection(fixes_json(fixes, after), fix_lines(fixes, after) if fixes else ["nothing to fix"])
 
 
 @app.command()

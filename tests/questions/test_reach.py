@@ -103,7 +103,7 @@ def test_reach_agrees_with_single_traces(lab) -> None:
     import os
 
     rng = random.Random(1234)
-    flows = int(os.environ.get("FLIGHTPATH_DIFF_FLOWS", "300"))
+    flows = int(os.environ.get("FLIGHTPATH_DIFF_FLOWS", "2000"))
     pairs = [("app-a", "db-b"), ("internet", "bastion"), ("app-a", "10.0.0.10")]
     results = {p: reach(lab, *p) for p in pairs}
     for _ in range(flows):
@@ -160,11 +160,41 @@ def test_reach_agrees_with_single_traces_on_a_generated_estate(tmp_path_factory:
     checked = 0
     for p in {(q["src"], q["dst"]) for q in pairs}:
         r = reach(topo, *p, protocol=6)
-        for _ in range(10):
+        for _ in range(25):
             port, sport = rng.randint(0, 65535), rng.randint(49152, 65535)
             seg = next(s for s in r.segments if s.dst_ports[0] <= port <= s.dst_ports[1]
                        and s.src_ports[0] <= sport <= s.src_ports[1])
             t = trace(topo, Flow.build(6, r.source.address, r.destination.address, port, sport), source=r.source)
             assert t.verdict is seg.verdict, (p, port, sport)
             checked += 1
-    assert checked >= 100
+    assert checked >= 500
+
+
+def test_exposure_agrees_with_single_traces_on_a_generated_estate(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every port exposure reports open from the internet is delivered by a plain trace from that client,
+    and a sample of ports it does not report is not (seeded)."""
+    from flightpath.questions.exposure import exposure
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import generate
+
+    out = generate.generate("XS", tmp_path_factory.mktemp("xs-exp") / "XS", seed=5, jobs=1, pairs=10)
+    topo = load_snapshot(out / "snapshot", use_cache=False)
+    r = exposure(topo)
+    assert r.exposed
+    rng = random.Random(3)
+    for x in r.exposed:
+        src = r.source_label
+        for s in x.segments:
+            if s.dst_ports is None:
+                continue
+            port = rng.randint(*s.dst_ports)
+            t = trace(topo, Flow.build(s.protocol, __import__("ipaddress").ip_address(src), x.address, port,
+                                       rng.randint(*s.src_ports)))
+            assert t.verdict.reachable, (x.interface.ref.id, port)
+        closed = [p for p in rng.sample(range(65536), 50)
+                  if not any(s.protocol == 6 and s.dst_ports and s.dst_ports[0] <= p <= s.dst_ports[1]
+                             for s in x.segments)]
+        for port in closed[:10]:
+            t = trace(topo, Flow.build(6, __import__("ipaddress").ip_address(src), x.address, port, 50000))
+            assert not t.verdict.reachable, (x.interface.ref.id, port)
