@@ -147,7 +147,8 @@ class Stages:
         for p in hierarchy:
             tiers += self._tier(f"hierarchical policy {p.label}", p.ref_key, p.rules, network, tags, sas)
         classic = self._tier("VPC firewall rules", f"{network}#vpc", vpc, network, tags, sas, NativeRef(
-            "gcp", "vpc-firewall-rules", f"{network}#firewalls", f"VPC firewall rules of {network.rsplit('/', 1)[-1]}"))
+            "gcp", "vpc-firewall-rules", f"{network}#firewalls", f"VPC firewall rules of {network.rsplit('/', 1)[-1]}",
+            network.split("/")[1] if network.startswith("projects/") else ""))
         policy_tiers: list[FilterTier] = []
         for p in sorted(netpol, key=lambda p: p.kind == "regional"):
             if p.kind == "regional" and p.region and p.region != region:
