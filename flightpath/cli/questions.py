@@ -1,4 +1,4 @@
-"""`flightpath reach`, `exposure` and `check` (and, as they land, the other questions beyond one trace). Registered on the app by
+"""`flightpath reach`, `exposure`, `check` and `diff` (and, as they land, the other questions beyond one trace). Registered on the app by
 cli/app.py; heavy modules are imported inside the commands."""
 
 from __future__ import annotations
@@ -157,3 +157,37 @@ def check(
     else:
         _render(render_check, outcomes, topo.info, output)
     raise typer.Exit(exit_code(outcomes))
+
+
+@app.command()
+def diff(
+    before: Path = typer.Argument(..., help="The snapshot before the change."),
+    after: Path = typer.Argument(..., help="The snapshot after the change."),
+    pairs: Optional[Path] = typer.Option(None, "--pairs", help="Flows to compare (an intents file; expect ignored)."),
+    scope: str = typer.Option("", "--scope", help="'all': every pair of interface classes a change can touch."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the compiled snapshot cache."),
+) -> None:
+    """What a change does: the raw changes (rules, routes, attachments), then the flows that are newly
+    blocked, newly open or take another path. Exit 0 when no compared flow changed, 1 when some did."""
+    from flightpath.errors import FlightpathError
+    from flightpath.questions.diff import diff as run_diff
+    from flightpath.questions.intents import load_intents
+    from flightpath.report.diff_report import build_diff_report, diff_lines, diff_markdown
+    from flightpath.topology import load_snapshot
+
+    if (pairs is None) == (scope.strip().lower() != "all"):
+        raise FlightpathError("diff: give exactly one of --pairs FILE or --scope all")
+    wanted = load_intents(pairs) if pairs is not None else None
+    tb, ta = load_snapshot(before, use_cache=not no_cache), load_snapshot(after, use_cache=not no_cache)
+    result = run_diff(tb, ta, pairs=wanted, scope="pairs" if wanted is not None else "all")
+    if fmt is Format.json:
+        import json
+
+        _write_output(json.dumps(build_diff_report(result, tb.info, ta.info), indent=2) + "\n", output)
+    elif fmt is Format.markdown:
+        _write_output(diff_markdown(result, tb.info, ta.info), output)
+    else:
+        _write_output("\n".join(diff_lines(result)) + "\n", output)
+    raise typer.Exit(1 if result.changed else 0)
