@@ -13,7 +13,7 @@ Only the rules whose targets select the VM are in its tiers; VMs that select the
 RuleSet per tier, so thousands of identical VMs cost one set of objects.
 
 Ground truth: when `networks.getEffectiveFirewalls` was collected for a network, its `firewalls` (VPC rules)
-and `firewallPolicys` (HIERARCHY in the order listed, then NETWORK / NETWORK_REGIONAL) replace what the
+and `firewallPolicys` (HIERARCHY in the order listed, SYSTEM, then NETWORK / NETWORK_REGIONAL) replace what the
 lists say for that network: it already resolved which organization and folder policies apply (the folder
 tree is not in the Compute API). Without it, every hierarchical policy in the snapshot that has an
 association applies to every network (organization-level first), with a warning.
@@ -72,6 +72,8 @@ def _kind_of(policy_key: str, declared: str = "") -> str:
     declared = declared.upper()
     if declared == "HIERARCHY" or policy_key.startswith("locations/"):
         return "hierarchy"
+    if declared.startswith("SYSTEM"):
+        return "system"
     if declared == "NETWORK_REGIONAL" or "/regions/" in policy_key:
         return "regional"
     return "network"
@@ -138,14 +140,16 @@ class Stages:
     def _tiers(self, network: str, region: str, tags: frozenset[str], sas: frozenset[str]) -> list[FilterTier]:
         if network in self.effective:
             vpc, policies = self.effective[network]
-            hierarchy = [p for p in policies if p.kind == "hierarchy"]
-            netpol = [p for p in policies if p.kind != "hierarchy"]
+            # system policies (step 2 of the order) right after the hierarchical ones
+            hierarchy = [p for p in policies if p.kind == "hierarchy"] + [p for p in policies if p.kind == "system"]
+            netpol = [p for p in policies if p.kind not in ("hierarchy", "system")]
         else:
             vpc, hierarchy = self.vpc.get(network, []), self.hierarchy
             netpol = [p for p in self.network_policies if network in p.networks]
         tiers = [self._always(network)]
         for p in hierarchy:
-            tiers += self._tier(f"hierarchical policy {p.label}", p.ref_key, p.rules, network, tags, sas)
+            tiers += self._tier(f"{'system' if p.kind == 'system' else 'hierarchical'} policy {p.label}", p.ref_key,
+                                p.rules, network, tags, sas)
         classic = self._tier("VPC firewall rules", f"{network}#vpc", vpc, network, tags, sas, NativeRef(
             "gcp", "vpc-firewall-rules", f"{network}#firewalls", f"VPC firewall rules of {network.rsplit('/', 1)[-1]}",
             network.split("/")[1] if network.startswith("projects/") else ""))
