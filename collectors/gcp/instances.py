@@ -65,7 +65,8 @@ def build_interfaces(ctx: Context, stages: Stages, routes: Routes, subnet_tables
                            for c, ac in enumerate(as_list(nic.get("accessConfigs"), f"{nw}.accessConfigs"))
                            if isinstance(ac, dict) and ac.get("natIP"))
             iid = f"{inst.key}#nic{n}"
-            table = routes.table_id(net, region, tags)
+            sub = ctx.idx.get("subnetwork", subnet)
+            table = routes.table_id(net, region, tags, pga=bool(sub and sub.get("privateIpGoogleAccess")))
             # a failed firewalls.list leaves the NIC's filter unknown (unless getEffectiveFirewalls answered)
             lost = "" if net in stages.effective else ctx.why_missing("firewalls", inst.project)
             est.interfaces[iid] = Interface(

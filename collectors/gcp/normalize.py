@@ -67,7 +67,7 @@ def normalize(docs: list[RawDocument], missing: list[MissingData]) -> Estate:
     subnet_tables: dict[str, str] = {}
     for k, s in subnets.items():
         net = key(s.get("network"))
-        subnet_tables[k] = routes.table_id(net, s.region)
+        subnet_tables[k] = routes.table_id(net, s.region, pga=bool(s.get("privateIpGoogleAccess")))
         # DESIGN rule 3 as data: a failed instances list makes every trace into or out of the subnet unknown
         # (not "no VM holds it"); a failed routers list makes its Cloud NAT unknown (not "no NAT")
         lost_vms = ctx.why_missing("instances", s.project)

@@ -29,14 +29,18 @@ Example: network n1 (subnet 10.0.1.0/24), routes default-internet 0.0.0.0/0 prio
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from ipaddress import ip_network
 
 from flightpath.errors import SnapshotError
-from flightpath.model import NativeRef, Route, RouteTable, TargetKind
+from flightpath.model import Gateway, GatewayKind, NativeRef, Route, RouteTable, TargetKind
 from flightpath.model.addresses import parse_network
 from flightpath.model.interning import text
 
 from flightpath.collectors.gcp.index import Context
 from flightpath.collectors.gcp.links import Item, as_list, key, name_of, region_of
+
+
+GOOGLE_API_VIPS = (ip_network("199.36.153.8/30"), ip_network("199.36.153.4/30"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +149,9 @@ class Routes:
         return TargetKind.DROP, "", True
 
     # --- tables -------------------------------------------------------------------------------------
-    def table_id(self, network: str, region: str, tags: frozenset[str] = frozenset()) -> str:
+    def table_id(self, network: str, region: str, tags: frozenset[str] = frozenset(), pga: bool = False) -> str:
+        """The table for a subnet (or a tagged VM's NIC): per network, + region (regional dynamic routing),
+        + the tag routes that apply, + Private Google Access of the subnet."""
         tagged = frozenset(i for i, n in enumerate(self.custom.get(network, ())) if n.tags and tags.intersection(n.tags))
         rid = f"{network}#routes"
         region = region if network in self.regional and any(n.region for n in self.custom.get(network, ())) else ""
@@ -153,6 +159,8 @@ class Routes:
             rid += f"@{region}"
         if tagged:
             rid += "#tagged-" + ",".join(str(i) for i in sorted(tagged))
+        if pga:
+            rid += "#private-google-access"
         self.variants.setdefault(rid, (network, region, tagged))
         return rid
 
@@ -175,8 +183,29 @@ class Routes:
                 continue
             chosen = [self._resolve(n.route, net) for i, n in enumerate(self.custom.get(net, ()))
                       if (not n.tags or i in tagged) and (not n.region or not region or n.region == region)]
+            if rid.endswith("#private-google-access"):
+                chosen += self._google_apis(net, chosen)
             est.route_tables[rid] = RouteTable(ref, tuple(subnet_routes.get(net, [])) + tuple(peer_routes.get(net, []))
                                                + tuple(chosen))
+
+    def _google_apis(self, net: str, routes: list[Route]) -> list[Route]:
+        """Private Google Access (https://cloud.google.com/vpc/docs/private-google-access): VMs without an external
+        IP in a subnet with it enabled reach Google APIs through a route to the default internet gateway; the
+        private.googleapis.com / restricted.googleapis.com addresses (199.36.153.8/30, 199.36.153.4/30: the
+        only Google API addresses a snapshot can know) then lead to the Google APIs endpoint, not the internet.
+        Each keeps the rank of the internet route it rides on."""
+        out = []
+        for vip in GOOGLE_API_VIPS:
+            best = min((r for r in routes if r.destination is not None and r.destination.version == 4
+                        and vip.subnet_of(r.destination)), key=lambda r: (-r.destination.prefixlen, r.rank), default=None)
+            if best is not None and best.target_id == f"{net}#internet":
+                gid = f"{net}#google-apis"
+                self.ctx.est.gateways.setdefault(gid, Gateway(
+                    NativeRef("gcp", "google-apis", gid, "Google APIs (Private Google Access)"), GatewayKind.SERVICE_ENDPOINT,
+                    (net,)))
+                out.append(Route(vip, TargetKind.GATEWAY, gid, best.rank, "Private Google Access",
+                                 f"{vip} -> Google APIs (Private Google Access, via {best.label})", yields_to_pinned=True))
+        return out
 
     def _resolve(self, r: Route, net: str) -> Route:
         """Next-hop instances and IPs → the NIC that holds them in this network (interfaces are built by now)."""

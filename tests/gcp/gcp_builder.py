@@ -63,9 +63,11 @@ class GcpLab:
             "name": f"{a}-to-{b}", "network": self.net(b), "state": state, "exchangeSubnetRoutes": True,
             "exportCustomRoutes": export, "importCustomRoutes": import_})
 
-    def subnet(self, name: str, network: str, cidr: str, region: str = REGION, secondary: dict[str, str] | None = None):
+    def subnet(self, name: str, network: str, cidr: str, region: str = REGION, secondary: dict[str, str] | None = None,
+               pga: bool = False):
         return self._add("subnetworks", "subnetwork", f"regions/{region}/subnetworks/{name}", {
             "name": name, "network": self.net(network), "ipCidrRange": cidr, "region": self.link(f"regions/{region}"),
+            "privateIpGoogleAccess": pga,
             "secondaryIpRanges": [{"rangeName": k, "ipCidrRange": v} for k, v in (secondary or {}).items()]})
 
     def vm(self, name: str, subnet: str, ip: str, *, tags: list[str] = (), sas: list[str] = (), nat_ip: str = "",

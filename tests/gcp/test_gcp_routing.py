@@ -33,6 +33,8 @@ def topo(tmp_path_factory):
     lab.subnet("n-a", "n", "10.30.1.0/24")
     lab.subnet("n-b", "n", "10.30.2.0/24")
     lab.subnet("n-c", "n", "10.30.3.0/24", region="europe-west1")
+    lab.subnet("n-d", "n", "10.30.4.0/24", pga=True)  # not covered by Cloud NAT either
+    lab.vm("n4", "n-d", "10.30.4.10")
     lab.vm("n1", "n-a", "10.30.1.10")
     lab.vm("n2", "n-b", "10.30.2.10")
     lab.vm("n3", "n-c", "10.30.3.10", zone="europe-west1-b")
@@ -182,3 +184,13 @@ def test_ecmp_routes_that_end_differently_are_ambiguous(topo):
     # one tunnel is up and one down, so whether a flow gets through depends on the hash
     t = trace(topo, "v1", "192.168.40.5", port=443)
     assert t.verdict is Verdict.AMBIGUOUS
+
+
+def test_private_google_access(topo):
+    # "VMs that only have internal IP addresses can reach ... Google APIs" when the subnet has Private Google
+    # Access, through a route to the default internet gateway (https://cloud.google.com/vpc/docs/private-google-access)
+    t = trace(topo, "n4", "199.36.153.9", port=443)
+    assert t.forward.verdict is Verdict.EXITED and "Google APIs" in t.forward.reason
+    t = trace(topo, "n2", "199.36.153.9", port=443)  # no Private Google Access, no NAT, no external IP
+    assert t.verdict is Verdict.NO_ROUTE and t.forward.hops[-1].code == "NO_EXTERNAL_ADDRESS"
+    assert trace(topo, "n4", "8.8.8.8", port=443).forward.hops[-1].code == "NO_EXTERNAL_ADDRESS"  # not the internet
