@@ -14,6 +14,8 @@ they end differently.
 - Dynamic (BGP) routes are `routers.getRouterStatus` `result.bestRoutes`; with `routingConfig.routingMode`
   REGIONAL (the default) they apply only in the Cloud Router's region (routes#dynamic-routes), so subnets in
   other regions get a table without them.
+- Private Google Access: subnets with it get a variant whose 199.36.153.8/30 and 199.36.153.4/30 lead to a
+  Google APIs endpoint (see `_google_apis`).
 - Peering (https://cloud.google.com/vpc/docs/vpc-peering#route-exchange-options): the peer's subnet routes are
   always exchanged; its custom routes only when this side imports and the peer exports (never tagged static
   routes nor the default internet route). An imported custom route leads to a next hop inside the peer, which
