@@ -102,7 +102,11 @@ def recognize(body: Any, rel: Path, path: Path) -> list[RawDocument] | None:
             items = []  # an empty page: REST omits `items`
         else:
             items = [body]
-        if not items:
+        if not items:  # an empty page still says which project was listed (its id / selfLink)
+            listed = str(body.get("id") or body.get("selfLink") or "")
+            at = listed.find("projects/")
+            if not scope and at >= 0:
+                scope = {"project": listed[at:].split("/")[1]}
             return [RawDocument(path, "gcp", kind, [], scope)]
     else:
         return None
