@@ -52,6 +52,7 @@ class Api:
     def __init__(self) -> None:
         self.routes: dict[tuple[str, str], list[tuple[int, dict]]] = {}
         self.hits: list[tuple[str, str]] = []
+        self.queries: list[str] = []
 
     def add(self, path: str, *answers: tuple[int, dict] | dict, page: str = "") -> None:
         self.routes[(path, page)] = [a if isinstance(a, tuple) else (200, a) for a in answers]
@@ -59,6 +60,7 @@ class Api:
     def answer(self, method: str, url: str) -> tuple[int, dict]:
         u = urlparse(url)
         self.hits.append((method, u.path))
+        self.queries.append(u.query)
         page = parse_qs(u.query).get("pageToken", [""])[0]
         queue = self.routes.get((u.path, page))
         if queue is None:
@@ -240,3 +242,17 @@ def test_failed_routers_and_instances_lists_are_unknown_not_no_nat_or_unassigned
     t = trace(load_snapshot(out, use_cache=False), "192.168.0.9", "192.168.0.10", port=443)
     # without the instances list, "no VM holds 192.168.0.10" would be a guess: unknown, naming the call
     assert t.verdict is Verdict.UNKNOWN and "instances.aggregatedList failed" in t.forward.reason
+
+
+def test_organization_hierarchical_policies(tmp_path, api):
+    policy = {"kind": "compute#firewallPolicy", "name": "271828", "shortName": "org-base",
+              "selfLink": "https://www.googleapis.com/compute/v1/locations/global/firewallPolicies/271828",
+              "associations": [{"name": "org", "attachmentTarget": "organizations/123"}],
+              "rules": [{"priority": 10, "action": "deny", "direction": "INGRESS",
+                         "match": {"srcIpRanges": ["0.0.0.0/0"], "layer4Configs": [{"ipProtocol": "tcp", "ports": ["22"]}]}}]}
+    api.add("/compute/v1/locations/global/firewallPolicies",
+            {"kind": "compute#firewallPolicyList", "items": [policy]})
+    out = tmp_path / "snap"
+    fetch.collect(options(out, api, organization="123"))
+    assert json.loads((out / "gcp" / "organizations-123" / "firewallPolicies.json").read_text())["items"][0]["name"] == "271828"
+    assert any("parentId=organizations%2F123" in q or "parentId=organizations/123" in q for q in api.queries)
