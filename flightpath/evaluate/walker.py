@@ -255,9 +255,11 @@ class Walker(GatewaySteps, TransitSteps):
             self.route_from(self.subnet(iface.subnet_id, iface.ref))
             return
         if not iface.accepts_connections:
-            self.drop(iface.ref, Check.DELIVER, Verdict.BLOCKED,
-                      f"{iface.ref.display()} belongs to {iface.gateway_id or 'a managed gateway'}, "
-                      "which accepts no connections", "target_not_accepting")
+            gw = self.e.gateways.get(iface.gateway_id) if iface.gateway_id else None
+            self.drop(gw.ref if gw else iface.ref, Check.DELIVER, Verdict.BLOCKED,
+                      f"{iface.ref.display()} belongs to {gw.ref.display() if gw else 'a managed gateway'}, "
+                      "which accepts no connections initiated toward it (only replies to its own translations)",
+                      "target_not_accepting")
         self.interface_filter(iface, Direction.INGRESS)
         self.hop(iface.ref, Check.DELIVER, Decision.DELIVER,
                  f"delivered to {iface.ref.display()}" + (f" ({iface.note})" if iface.note else ""))

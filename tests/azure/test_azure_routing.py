@@ -145,7 +145,7 @@ def test_peering_is_not_transitive(tmp_path):
     assert t.forward.hops[-1].route.destination == "10.0.0.0/8" and t.forward.hops[-1].code == "NEXT_HOP_NONE"
 
 
-@pytest.mark.parametrize("forwarded, verdict", [(True, Verdict.DELIVERED), (False, Verdict.NO_ROUTE)])
+@pytest.mark.parametrize("forwarded, verdict", [(True, Verdict.DELIVERED), (False, Verdict.BLOCKED)])
 def test_spoke_to_spoke_through_hub_nva_needs_forwarded_traffic(tmp_path, forwarded, verdict):
     """HUB + PEER: spokes talk through an NVA in the hub (user routes to it); a spoke accepts the NVA's
     forwarded traffic (source outside the hub) only when its peering allows forwarded traffic."""
@@ -279,7 +279,7 @@ def test_default_outbound_access(tmp_path):
     topo = load_snapshot(b.write(), use_cache=False)
     t = trace(topo, "vm1", "8.8.8.8", port=443)
     assert t.verdict is Verdict.UNKNOWN and "default outbound access" in t.forward.reason
-    assert trace(topo, "vm2", "8.8.8.8", port=443).verdict is Verdict.NO_ROUTE
+    assert trace(topo, "vm2", "8.8.8.8", port=443).verdict is Verdict.BLOCKED
 
 
 def test_effective_routes_are_the_ground_truth(tmp_path):
