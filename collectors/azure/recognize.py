@@ -33,7 +33,7 @@ from typing import Any
 
 from flightpath.snapshot import RawDocument
 
-from flightpath.collectors.azure.arm import field, parse_id
+from flightpath.collectors.azure.arm import NO_SUB_RE, field, parse_id
 
 VNET = "Microsoft.Network/virtualNetworks"
 SUBNET = "Microsoft.Network/virtualNetworks/subnets"
@@ -85,7 +85,10 @@ def resource_type(item: dict[str, Any]) -> str:
     t = field(item, "type")
     if isinstance(t, str) and "/" in t and t.split(".", 1)[0].lower() == "microsoft":
         return t
-    arm = parse_id(field(item, "id"))
+    rid = field(item, "id")
+    if isinstance(rid, str) and NO_SUB_RE.match(rid.strip()):  # normalised later by the index (with a warning)
+        rid = "/subscriptions/unknown/" + rid.strip().lstrip("/")
+    arm = parse_id(rid)
     return arm.type if arm else ""
 
 

@@ -22,6 +22,11 @@ class Verdict(StrEnum):
     def reachable(self) -> bool:
         return self in (Verdict.DELIVERED, Verdict.EXITED)
 
+    @property
+    def undetermined(self) -> bool:
+        """Neither reachable nor unreachable: data is missing (unknown) or branches disagree (ambiguous)."""
+        return self in (Verdict.UNKNOWN, Verdict.AMBIGUOUS)
+
 
 class Check(StrEnum):
     START = "start"

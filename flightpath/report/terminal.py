@@ -56,7 +56,7 @@ def render(result: QueryResult, info: SnapshotInfo, console: Console) -> None:
     head.append(f"{t.flow.describe()}\n")
     head.append("verdict: ")
     head.append(t.verdict.value, style=VERDICT_STYLE[t.verdict])
-    head.append("  (reachable)" if t.reachable else "  (not reachable)")
+    head.append("  (reachable)" if t.reachable else "  (undetermined)" if t.verdict.undetermined else "  (not reachable)")
     head.append(f"\n{t.forward.reason if t.verdict == t.forward.verdict else 'return path: ' + t.reply.reason}")
     if t.first_block is not None:
         b = t.first_block
