@@ -73,11 +73,16 @@ class GatewaySteps:
                 self.subnet_nat(nat)
                 self.internet(gw)
                 return
+            if nat is not None and nat.provider_address and not nat.public_ips and public is None:
+                self.provider_nat(nat, gw)
             if nat is not None and not nat.public_ips and (public is None or nat.overrides_public_ip):
                 # The subnet's NAT translates, but to an address the snapshot does not hold (DESIGN rule 3:
                 # missing data is a result, not "no public IP").
                 self.unknown(nat.ref, Check.NAT, f"{nat.ref.display()} translates the source to a public address "
                                                  "that is not in the snapshot" + (f": {nat.note}" if nat.note else ""))
+            if public is None and from_subnet is not None and from_subnet.no_internet_reason:
+                self.drop(gw.ref, Check.NAT, Verdict.BLOCKED, f"source {self.pkt.src} has no public IP and "
+                          f"{from_subnet.ref.display()} {from_subnet.no_internet_reason}", "internet_no_public_ip")
             if public is None:
                 self.drop(gw.ref, Check.NAT, Verdict.BLOCKED,
                           f"source {self.pkt.src} has no public IP: {gw.ref.display()} cannot translate it; "
@@ -96,6 +101,24 @@ class GatewaySteps:
         self.nat_sessions.append(NatSession(nat.ref.id, (public, self.pkt.src_port), (self.pkt.src, self.pkt.src_port)))
         self.pkt = replace(self.pkt, src=public)
         self.hop(nat.ref, Check.NAT, Decision.TRANSLATE, f"source translated to the NAT gateway's public IP {public}")
+
+    def provider_nat(self, nat: Gateway, gw: Gateway) -> None:
+        """Source NAT to an address the provider picks (Azure default outbound access): the packet leaves
+        toward the internet, with the gateway's note as a warning; the reply comes back in through it."""
+        if self.pkt.protocol not in NAT_PROTOCOLS:
+            self.drop(nat.ref, Check.NAT, Verdict.BLOCKED, f"{nat.ref.display()} translates TCP, UDP and ICMP only",
+                      "nat_protocol")
+        if nat.note:
+            self.warnings.append(nat.note)
+        self.hop(nat.ref, Check.NAT, Decision.TRANSLATE, "source translated to a public address the provider "
+                 "picks (not in the snapshot)" + (f": {nat.note}" if nat.note else ""))
+        if self.topo.public_owner(self.pkt.dst) is not None or self.topo.nat_owner(self.pkt.dst) is not None:
+            self.unknown(nat.ref, Check.NAT, f"{self.pkt.dst} is in the snapshot, but the source address "
+                                             f"{nat.ref.display()} picks is not: its filters cannot be evaluated")
+        self.hop(gw.ref, Check.EXIT, Decision.EXIT, f"leaves toward the internet ({self.pkt.dst})")
+        self.exit = ExitPoint("network", nat.ref, gateway_id=self.topo.gateway_key(nat),
+                              network_id=nat.network_ids[0] if nat.network_ids else "")
+        self.stop(Verdict.EXITED, f"left toward the internet via {gw.ref.display()} ({nat.ref.display()})")
 
     def via_egress_only(self, gw: Gateway, network_id: str, from_subnet: Subnet | None) -> None:
         if self.pkt.dst.version == 4:

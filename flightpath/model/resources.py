@@ -255,6 +255,9 @@ class Subnet:
     # True when the subnet's filter also applies to traffic between two interfaces of the subnet (Azure
     # subnet NSGs); False when only traffic crossing the subnet edge is filtered (AWS NACLs).
     stage_applies_within: bool = False
+    # Why a source in this subnet without a public address has no way to the internet, when the subnet
+    # says so (Azure `defaultOutboundAccess: false`); the internet gateway's refusal names it.
+    no_internet_reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +304,9 @@ class Gateway:
     shares_group_refs: bool = False
     overrides_public_ip: bool = False  # NAT on a subnet wins over an interface's own public IP (Azure)
     note: str = ""
+    # NAT whose public address the provider picks and the snapshot cannot hold (Azure default outbound
+    # access): internet-bound traffic leaves (`exited`), and `note` is said as a warning.
+    provider_address: bool = False
 
 
 @dataclass(frozen=True, slots=True)
