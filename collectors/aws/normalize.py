@@ -152,7 +152,9 @@ def normalize(docs: list[RawDocument], missing: list[MissingData]) -> Estate:
         est.subnets[sid] = Subnet(
             NativeRef("aws", "subnet", sid, _name(sn), acct, region), vid, nets,
             route_table_id=route_tables.subnet_table.get(sid, ""), stage=stage,
-            zone=sn.get("AvailabilityZone", ""), stage_missing=stage_missing)
+            zone=sn.get("AvailabilityZone", ""), stage_missing=stage_missing,
+            # https://docs.aws.amazon.com/vpc/latest/userguide/default-network-acl.html: allows all in and out
+            missing_stage_assumption="default-nacls" if stage_missing else "")
 
     for vid, (acct, region) in vpc_region.items():
         if vid not in est.networks:  # subnets of a VPC whose DescribeVpcs is absent: CIDRs unknown

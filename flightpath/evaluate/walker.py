@@ -24,7 +24,8 @@ from flightpath.topology.routes import RouteMatch
 
 class Walker(GatewaySteps, TransitSteps):
     def __init__(self, topo: Topology, pkt: Flow, *, all_blockers: bool = False,
-                 forward: "Walker | None" = None) -> None:
+                 forward: "Walker | None" = None, assumptions: tuple[str, ...] = ()) -> None:
+        self.assumptions = forward.assumptions if forward else tuple(assumptions)
         self.topo = topo
         self.e = topo.estate
         self.pkt = pkt
@@ -48,8 +49,8 @@ class Walker(GatewaySteps, TransitSteps):
 
     def hop(self, resource: NativeRef, check: Check, decision: Decision, reason: str, *,
             rule: RuleRef | None = None, route: RouteRef | None = None, code: str = "",
-            blocking: bool = False) -> Hop:
-        h = Hop(resource, check, decision, reason, self.pkt, rule, route, code, blocking)
+            blocking: bool = False, assumed: tuple[str, ...] = (), interface: NativeRef | None = None) -> Hop:
+        h = Hop(resource, check, decision, reason, self.pkt, rule, route, code, blocking, assumed, interface)
         self.hops.append(h)
         if blocking:
             self.blockers.append(h)
@@ -111,6 +112,13 @@ class Walker(GatewaySteps, TransitSteps):
         self.filter(iface.ref, iface.stage, iface.stage_missing, direction, iface.network_id)
 
     def subnet_filter(self, subnet: Subnet, direction: Direction) -> None:
+        name = subnet.missing_stage_assumption
+        if subnet.stage is None and subnet.stage_missing and name and name in self.assumptions:
+            check = Check.EGRESS_FILTER if direction is Direction.EGRESS else Check.INGRESS_FILTER
+            self.hop(subnet.ref, check, Decision.ALLOW, f"{'outbound' if direction is Direction.EGRESS else 'inbound'}:"
+                     f" assumed the network's default allow-all filter (--assume {name}; {subnet.stage_missing})",
+                     assumed=(name,))
+            return
         self.filter(subnet.ref, subnet.stage, subnet.stage_missing, direction, subnet.network_id)
 
     def cross_subnet(self, src: Subnet | None, dst: Subnet | None) -> None:

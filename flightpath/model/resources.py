@@ -258,6 +258,9 @@ class Subnet:
     # Why a source in this subnet without a public address has no way to the internet, when the subnet
     # says so (Azure `defaultOutboundAccess: false`); the internet gateway's refusal names it.
     no_internet_reason: str = ""
+    # The --assume name that fills a missing subnet filter with the network's default allow-all one
+    # (AWS: "default-nacls", the VPC's default network ACL allows all traffic).
+    missing_stage_assumption: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,6 +54,8 @@ def render(result: QueryResult, info: SnapshotInfo, console: Console) -> None:
     head = Text()
     head.append(f"{result.source.label} → {result.destination.label}\n", style="bold")
     head.append(f"{t.flow.describe()}\n")
+    if t.assumptions:
+        head.append(f"assuming: {', '.join(t.assumptions)} (--assume; not what the snapshot says)\n", style="yellow")
     head.append("verdict: ")
     head.append(t.verdict.value, style=VERDICT_STYLE[t.verdict])
     head.append("  (reachable)" if t.reachable else "  (undetermined)" if t.verdict.undetermined else "  (not reachable)")
