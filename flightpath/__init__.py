@@ -20,11 +20,11 @@ def __getattr__(name: str):  # lazy: `flightpath --help` must not import the eva
 
         return load_snapshot
     if name == "Flow":
-        from flightpath.flow import Flow
+        from flightpath.model.flow import Flow
 
         return Flow
     if name == "trace":
-        from flightpath.tracing import trace
+        from flightpath.evaluate.tracing import trace
 
         return trace
     raise AttributeError(name)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Sequence
 
-from flightpath.collect_progress import NullReporter, Reporter, check_output_folder  # noqa: F401 (re-exported)
+from flightpath.snapshot.progress import NullReporter, Reporter, check_output_folder  # noqa: F401 (re-exported)
 from flightpath.collectors.aws.operations import DEFAULT_WORKERS, Operation
 from flightpath.errors import CollectorError
 

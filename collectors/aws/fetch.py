@@ -1,5 +1,5 @@
 """Live AWS collection: the SDK layer. The only module of flightpath that imports boto3/botocore;
-`flightpath/cli_collect.py` imports it lazily, inside the command.
+`flightpath/cli/collect_aws.py` imports it lazily, inside the command.
 
 `collect(options)` resolves identities, then `scheduler.Scheduler` runs the calls of operations.py over a
 thread pool through `AwsApi`, and the response bodies land in a snapshot folder written atomically.

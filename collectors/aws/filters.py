@@ -25,9 +25,9 @@ from typing import Any
 from flightpath.model import (
     ANY_ADDRESS, Action, AddressMatch, Direction, NativeRef, PortRange, Rule, RuleSet,
 )
-from flightpath.interning import cidr_match, port_range, ref_match, text
-from flightpath.netaddr import parse_network
-from flightpath.protocols import protocol_number
+from flightpath.model.interning import cidr_match, port_range, ref_match, text
+from flightpath.model.addresses import parse_network
+from flightpath.model.protocols import protocol_number
 
 ICMP_PROTOCOLS = (1, 58)
 PORT_PROTOCOLS = (6, 17)

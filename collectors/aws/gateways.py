@@ -16,7 +16,7 @@ from typing import Any
 from flightpath.model import (
     Estate, Gateway, GatewayKind, Interface, NativeRef, Network, VpnLink,
 )
-from flightpath.netaddr import parse_address, parse_network
+from flightpath.model.addresses import parse_address, parse_network
 from flightpath.collectors.aws.filters import _name
 from flightpath.collectors.aws.interfaces import address_or_warn
 

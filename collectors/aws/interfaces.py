@@ -23,7 +23,7 @@ from flightpath.model import (
     Action, Estate, FilterStage, FilterTier, Interface, IPAddress, NativeRef, Ordering,
 )
 from flightpath.errors import SnapshotError
-from flightpath.netaddr import parse_address
+from flightpath.model.addresses import parse_address
 from flightpath.collectors.aws.filters import _name, group_ref
 
 TGW_ATTACH_RE = re.compile(r"tgw-attach-[0-9a-zA-Z]+")

@@ -26,8 +26,8 @@ from flightpath.model import (
     Action, AddressGroup, Estate, FilterStage, FilterTier, MissingData, NativeRef, Network, Ordering, RouteTable,
     Subnet,
 )
-from flightpath.interning import text
-from flightpath.netaddr import parse_network
+from flightpath.model.interning import text
+from flightpath.model.addresses import parse_network
 from flightpath.snapshot import RawDocument
 
 from flightpath.collectors.aws import gateways

@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from flightpath.model import NativeRef, Route, TargetKind
-from flightpath.netaddr import parse_network
+from flightpath.model.addresses import parse_network
 
 # TGW: propagated route rank by attachment resource type (static = 0, prefix list = 1)
 TGW_PROPAGATED_RANK = {

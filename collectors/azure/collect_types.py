@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Literal
 
-from flightpath.collect_progress import Reporter
+from flightpath.snapshot.progress import Reporter
 from flightpath.collectors.azure.operations import DEFAULT_WORKERS
 from flightpath.errors import CollectorError
 

@@ -1,6 +1,6 @@
 """Live Azure collection: ARM calls → the raw response bodies in a snapshot folder (DESIGN.md).
 
-The only module of flightpath that imports azure.*; `flightpath/cli_collect.py` imports it lazily.
+The only module of flightpath that imports azure.*; `flightpath/cli/collect_azure.py` imports it lazily.
 
 Raw JSON, not SDK models. Every list goes through the real `NetworkManagementClient` pipeline as a
 raw request (`client.send_request(HttpRequest("GET", url))`): the client's policies add the bearer
@@ -42,7 +42,7 @@ from azure.mgmt.network import NetworkManagementClient
 from urllib3.util.retry import Retry
 
 from flightpath import __version__
-from flightpath.collect_progress import NullReporter, Reporter, check_output_folder
+from flightpath.snapshot.progress import NullReporter, Reporter, check_output_folder
 from flightpath.collectors.azure import operations as ops
 from flightpath.collectors.azure.collect_types import (
     SUBSCRIPTION_RE, AzureCollectOptions, AzureCollectSummary, Job, JobPool, Merge, SubscriptionState,

@@ -30,7 +30,7 @@ from flightpath.model import (
     ANY_ADDRESS, Action, AddressGroup, AddressMatch, Direction, FilterStage, FilterTier, Interface, NativeRef,
     Ordering, Rule, RuleSet,
 )
-from flightpath.protocols import protocol_name
+from flightpath.model.protocols import protocol_name
 
 from flightpath.collectors.azure import recognize as K
 from flightpath.collectors.azure.arm import as_list, field, integer, key, lower, name_of, props, ref_id, seq

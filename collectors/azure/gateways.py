@@ -28,7 +28,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from flightpath.netaddr import parse_network
+from flightpath.model.addresses import parse_network
 from flightpath.model import Gateway, GatewayKind, IPAddress, IPNetwork, NativeRef, Network, VpnLink
 
 from flightpath.collectors.azure import recognize as K

@@ -27,7 +27,7 @@ from __future__ import annotations
 import ipaddress
 
 from flightpath.model import Estate, Gateway, GatewayKind, IPNetwork, MissingData, NativeRef, Network, Subnet
-from flightpath.netaddr import parse_network
+from flightpath.model.addresses import parse_network
 from flightpath.snapshot import RawDocument
 
 from flightpath.collectors.azure import gateways

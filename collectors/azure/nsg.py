@@ -25,7 +25,7 @@ from typing import Any
 from flightpath.model import (
     ANY_ADDRESS, Action, AddressGroup, AddressMatch, Direction, IPNetwork, NativeRef, PortRange, Rule, RuleSet,
 )
-from flightpath.protocols import protocol_name
+from flightpath.model.protocols import protocol_name
 
 from flightpath.collectors.azure.arm import as_list, field, key, lower, name_of, props, ref_id, seq
 

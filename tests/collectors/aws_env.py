@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aws_moto import MotoServer
 from typer.testing import CliRunner
 
 import flightpath
-from flightpath.cli_collect import collect_app
-from aws_moto import MotoServer
+from flightpath.cli.collect import collect_app
 
 # Distinctive fake credentials: the tests grep every written file for them.
 FAKE_KEY_ID = "AKIAFLIGHTPATHTEST42"

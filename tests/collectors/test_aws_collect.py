@@ -18,20 +18,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+import aws_estate
 import boto3
 import pytest
-
-import aws_estate
 from aws_env import (
-    ACCOUNT, DATA, FAKE_KEY_ID, FAKE_SECRET, FAKE_TOKEN, REGION, WIRE_TIME, cli, configure, manifest, public_ip,
-    read, region_file, trace,
+    ACCOUNT,
+    DATA,
+    FAKE_KEY_ID,
+    FAKE_SECRET,
+    FAKE_TOKEN,
+    REGION,
+    WIRE_TIME,
+    cli,
+    configure,
+    manifest,
+    public_ip,
+    read,
+    region_file,
+    trace,
 )
+from aws_moto import Fault, MotoServer
 from flightpath.collectors.aws.collect_types import CollectOptions
 from flightpath.collectors.aws.fetch import collect
 from flightpath.collectors.aws.operations import REGION_OPERATIONS, allowed_api_names
-from flightpath.snapshot import dump_json
-from aws_moto import Fault, MotoServer
 
+from flightpath.snapshot import dump_json
 
 # -- one estate, collected once by the CLI; the read-only tests below share it ----------------------
 

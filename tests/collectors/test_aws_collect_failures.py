@@ -9,16 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import aws_estate
 import boto3
 import pytest
-
-import aws_estate
 from aws_env import ACCOUNT, DATA, FAKE_KEY_ID, REGION, cli, manifest, public_ip, region_file, trace
+from aws_moto import Fault, MotoServer
 from flightpath.collectors.aws.collect_types import CollectOptions, CollectSummary
 from flightpath.collectors.aws.fetch import collect
-from flightpath.errors import CollectorError
-from aws_moto import Fault, MotoServer
 
+from flightpath.errors import CollectorError
 
 # -- failures ------------------------------------------------------------------------------------
 
@@ -128,7 +127,6 @@ def test_pages_are_merged(aws: MotoServer, tmp_path: Path) -> None:
 def test_truncated_tgw_route_search_is_completed() -> None:
     """AdditionalRoutesAvailable without a NextToken: the search is narrowed by destination."""
     from botocore.stub import Stubber
-
     from flightpath.collectors.aws.fetch import fetch_operation
     from flightpath.collectors.aws.operations import RESOURCE_OPERATIONS
 

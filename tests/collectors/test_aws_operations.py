@@ -14,12 +14,13 @@ import botocore.session
 import pytest
 from botocore import xform_name
 from botocore.credentials import Credentials
-from typer.testing import CliRunner
-
 from flightpath.collectors.aws import operations as ops
 from flightpath.collectors.aws import recognize
 from flightpath.collectors.aws.collect_types import CollectOptions
-from flightpath.cli_collect import _DEFAULT_WORKERS, permissions_app
+from typer.testing import CliRunner
+
+from flightpath.cli.collect import permissions_app
+from flightpath.cli.collect_aws import _DEFAULT_WORKERS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -135,9 +136,9 @@ def test_only_fetch_imports_the_sdk() -> None:
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             if any(n.split(".")[0] in ("boto3", "botocore") for n in names):
                 offenders.append(path.relative_to(ROOT).as_posix())
-    assert set(offenders) <= {"collectors/aws/fetch.py", "flightpath/cli_collect.py"}
-    # cli_collect only probes `import boto3` inside the command, to name the missing extra.
-    code = "import sys, flightpath.cli_collect; assert 'boto3' not in sys.modules and 'botocore' not in sys.modules"
+    assert set(offenders) <= {"collectors/aws/fetch.py", "flightpath/cli/collect_aws.py"}
+    # cli/collect_aws.py only probes `import boto3` inside the command, to name the missing extra.
+    code = "import sys, flightpath.cli; assert 'boto3' not in sys.modules and 'botocore' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 

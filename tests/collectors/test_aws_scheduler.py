@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from flightpath.collectors.aws.collect_types import CallFailed, CollectOptions, Target
 from flightpath.collectors.aws.operations import REGION_OPERATIONS, Operation
 from flightpath.collectors.aws.scheduler import Scheduler
+
 from flightpath.snapshot import SnapshotWriter
 
 

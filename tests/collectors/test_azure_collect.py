@@ -29,13 +29,14 @@ from azure.core.exceptions import ClientAuthenticationError, ServiceResponseTime
 from azure.core.pipeline.transport import HttpTransport
 from azure.core.rest import HttpRequest
 from azure.core.rest._requests_basic import RestRequestsTransportResponse
-from typer.testing import CliRunner
-
-import flightpath
-from flightpath.cli_collect import _AZURE_DEFAULT_WORKERS, collect_app, permissions_app
 from flightpath.collectors.azure import fetch
 from flightpath.collectors.azure import operations as ops
 from flightpath.collectors.azure.collect_types import AzureCollectOptions, parse_subscriptions, plan_effective_routes
+from typer.testing import CliRunner
+
+import flightpath
+from flightpath.cli.collect import collect_app, permissions_app
+from flightpath.cli.collect_azure import _AZURE_DEFAULT_WORKERS
 from flightpath.errors import CollectorError
 from flightpath.snapshot import read_snapshot
 
@@ -394,6 +395,6 @@ def test_only_fetch_imports_the_azure_sdk() -> None:
             if any(n.split(".")[0] == "azure" for n in names):
                 offenders.add(path.relative_to(root).as_posix())
     assert offenders == {"collectors/azure/fetch.py"}
-    code = ("import sys, flightpath.cli_collect, flightpath.collectors.azure.collect_types, "
+    code = ("import sys, flightpath.cli.collect, flightpath.collectors.azure.collect_types, "
             "flightpath.collectors.azure.operations; assert not [m for m in sys.modules if m.startswith('azure')]")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root)

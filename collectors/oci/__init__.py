@@ -1,0 +1,1 @@
+"""Oracle Cloud: recognize, normalize, fetch (the only oci import). Being built (issue 9)."""

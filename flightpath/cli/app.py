@@ -1,0 +1,205 @@
+"""The `flightpath` command. The only place that turns errors into messages and exit codes.
+
+Exit codes (DESIGN.md): 0 reachable (delivered/exited), 1 not reachable, 2 bad input, 3 unknown or
+ambiguous (and, for `collect`, some calls failed). Diagnostics go to stderr so JSON on stdout stays clean.
+Heavy modules (the evaluator, rich rendering, any SDK) are imported inside the commands, so that
+`flightpath --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from flightpath import __version__
+from flightpath.errors import FlightpathError
+
+app = typer.Typer(
+    name="flightpath", add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+    help="Why can't A talk to B? Trace a packet hop by hop through a snapshot of your clouds.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+EXIT_REACHABLE, EXIT_NOT_REACHABLE, EXIT_BAD_INPUT, EXIT_UNKNOWN = 0, 1, 2, 3
+
+
+def _write_output(text: str, output: Optional[Path]) -> None:
+    """stdout, or FILE written atomically (a temp file renamed over it: never half-written)."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    parent = output.resolve().parent
+    if not parent.is_dir():
+        raise FlightpathError(f"--output {output}: folder {parent} does not exist")
+    fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{output.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@app.command()
+def trace(
+    src: str = typer.Argument(..., help="Instance id or Name, interface id, private/public IP, or 'internet'."),
+    dst: str = typer.Argument(..., help="Like SRC; any IP (an address outside the estate ends 'exited')."),
+    snapshot: Path = typer.Option(..., "--snapshot", "-s", help="Snapshot folder (or any folder of cloud JSON dumps)."),
+    protocol: str = typer.Option("tcp", "--protocol", "-p", help="tcp, udp, icmp, icmpv6, all, or an IANA number 0-255."),
+    port: Optional[int] = typer.Option(None, "--port", help="Destination port (required for tcp/udp)."),
+    src_port: Optional[int] = typer.Option(None, "--src-port", help="Source port [default: 49152, an ephemeral port]."),
+    icmp_type: Optional[int] = typer.Option(None, "--icmp-type", help="ICMP type [default: 8, echo request]."),
+    icmp_code: Optional[int] = typer.Option(None, "--icmp-code", help="ICMP code [default: 0]."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically)."),
+    all_blockers: bool = typer.Option(False, "--all-blockers", help="Continue past each block and list every blocker."),
+    no_return: bool = typer.Option(False, "--no-return", help="Do not evaluate the return path."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the compiled snapshot cache."),
+) -> None:
+    """Trace one packet from SRC to DST and say where it stops and which rule or route stops it."""
+    from flightpath.evaluate import Query, run_query
+    from flightpath.model import Verdict
+    from flightpath.report import build_report, markdown
+    from flightpath.topology import load_snapshot
+
+    topo = load_snapshot(snapshot, use_cache=not no_cache)
+    result = run_query(topo, Query(src, dst, protocol, port, src_port, icmp_type, icmp_code, all_blockers,
+                                   not no_return))
+    if fmt is Format.json:
+        import json
+
+        _write_output(json.dumps(build_report(result, topo.info), indent=2) + "\n", output)
+    elif fmt is Format.markdown:
+        _write_output(markdown(result, topo.info), output)
+    else:
+        from rich.console import Console
+
+        from flightpath.report.terminal import render
+
+        if output is None:
+            render(result, topo.info, Console())
+        else:
+            console = Console(record=True, width=160, file=open(os.devnull, "w"))
+            render(result, topo.info, console)
+            _write_output(console.export_text(), output)
+    verdict = result.trace.verdict
+    if verdict in (Verdict.UNKNOWN, Verdict.AMBIGUOUS):
+        raise typer.Exit(EXIT_UNKNOWN)
+    raise typer.Exit(EXIT_REACHABLE if verdict.reachable else EXIT_NOT_REACHABLE)
+
+
+@app.command()
+def endpoints(
+    snapshot: Path = typer.Option(..., "--snapshot", "-s", help="Snapshot folder."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json."),
+) -> None:
+    """List instances and interfaces (id, name, IPs, subnet, network, account, region) to trace between."""
+    from flightpath.report.endpoints_table import render_endpoints
+    from flightpath.snapshot.inventory import endpoint_rows
+    from flightpath.topology import load_snapshot
+
+    rows = endpoint_rows(load_snapshot(snapshot).estate)
+    if fmt is Format.json:
+        import json
+
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+    else:
+        render_endpoints(rows)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the JSON report (flightpath.report/v1)."""
+    import json
+
+    from flightpath.report import schema as report_schema
+
+    sys.stdout.write(json.dumps(report_schema(), indent=2) + "\n")
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"flightpath {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    pass
+
+
+def _register_collectors() -> None:
+    """Live collectors' commands: `flightpath.cli.collect_<cloud>` for every cloud that has one (typer
+    objects only; each SDK loads inside its command, so `--help` stays fast)."""
+    import importlib
+
+    from flightpath.cli.collect import collect_app, permissions_app
+    from flightpath.snapshot.folder import CLOUDS
+
+    for cloud in CLOUDS:
+        name = f"flightpath.cli.collect_{cloud}"
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    app.add_typer(collect_app, name="collect", help="Collect a live estate into a snapshot folder.")
+    app.add_typer(permissions_app, name="permissions", help="Print the read-only permissions a collector needs.")
+
+
+_register_collectors()
+
+
+def main() -> None:
+    """Entry point: one-line errors on stderr, exit codes per DESIGN.md, no traceback for bad input."""
+    try:
+        code = app(standalone_mode=False)
+        code = code if isinstance(code, int) else 0
+    except typer.Exit as exc:
+        code = exc.exit_code
+    except FlightpathError as exc:
+        sys.stderr.write(f"flightpath: error: {exc}\n")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("flightpath: interrupted\n")
+        sys.exit(130)
+    except typer.Abort:
+        sys.stderr.write("flightpath: aborted\n")
+        sys.exit(130)
+    except Exception as exc:  # usage errors (click's, or typer's vendored click) and the unexpected
+        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+            message = " ".join(str(exc.format_message()).split())
+            sys.stderr.write(f"flightpath: error: {message}\n")
+            sys.exit(EXIT_BAD_INPUT if exc.exit_code in (1, 2) else exc.exit_code)
+        if os.environ.get("FLIGHTPATH_DEBUG"):
+            raise
+        sys.stderr.write(f"flightpath: internal error: {type(exc).__name__}: {exc} "
+                         "(set FLIGHTPATH_DEBUG=1 for the traceback; please report it)\n")
+        sys.exit(70)
+    # Done: skip the interpreter's teardown, which on a large estate spends seconds freeing millions of
+    # objects that the OS reclaims at once. Everything written has been closed; flush the streams.
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe (`| head`): nothing more to say
+        pass
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""The networkx graph of networks, gateways, transit routers and VPN links (the only networkx import).
+
+Used for connectivity questions that are about the shape of the estate rather than one packet, e.g.
+"does any gateway, peering, transit router or VPN join these two networks at all?".
+"""
+
+from __future__ import annotations
+
+from flightpath.model import AttachmentKind, Estate
+
+
+def build_graph(e: Estate):
+    import networkx as nx
+
+    g = nx.Graph()
+    for nid in e.networks:
+        g.add_node(nid, kind="network")
+    for gid, gw in e.gateways.items():
+        g.add_node(gid, kind=f"gateway:{gw.kind.value}")
+        for n in gw.network_ids:
+            g.add_edge(gid, n)
+        if gw.router_id:
+            g.add_edge(gid, gw.router_id)
+        for link in gw.vpn_link_ids:
+            g.add_edge(gid, link)
+    for aid, att in e.attachments.items():
+        if att.kind is AttachmentKind.PEERING and att.peer_router_id:
+            g.add_edge(att.router_id, att.peer_router_id, via=aid)
+        elif att.kind is AttachmentKind.VPN and att.resource_id:
+            g.add_edge(att.router_id, att.resource_id, via=aid)
+    return g
+
+
+def has_path(g, a: str, b: str) -> bool:
+    import networkx as nx
+
+    return a in g and b in g and nx.has_path(g, a, b)
