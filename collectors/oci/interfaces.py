@@ -24,7 +24,7 @@ from flightpath.model.addresses import parse_address
 
 from flightpath.collectors.oci import recognize as K
 from flightpath.collectors.oci.index import Context
-from flightpath.collectors.oci.security import vnic_stage, nsg_ref
+from flightpath.collectors.oci.security import nsg_ref, stage_label, vnic_stage
 
 
 def build_interfaces(ctx: Context) -> None:
@@ -76,9 +76,11 @@ def build_interfaces(ctx: Context) -> None:
         inst_res = idx.get(K.INSTANCE, att.text("instanceId")) if att else None
         if inst_res is not None and inst_res.text("lifecycleState").upper() not in ("", "RUNNING"):
             state = f"instance {inst_res.name or inst_res.id} is {inst_res.text('lifecycleState')}"
+        label = stage_label([_name(ctx, K.SECURITY_LIST, s) for s in lists], [_name(ctx, K.NSG, n) for n in nsgs])
+        stage = vnic_stage(lists + nsgs, label) if subnet is not None else None
         est.interfaces[v.id] = Interface(
             v.ref("vnic"), subnet.text("vcnId") if subnet else "", v.text("subnetId"), tuple(ips), tuple(pubs),
-            stage=vnic_stage(lists + nsgs) if subnet is not None else None, forwards=bool(v.get("skipSourceDestCheck")),
+            stage=stage, forwards=bool(v.get("skipSourceDestCheck")),
             instance=instance, stage_missing=stage_missing, note=state, route_table_id=v.text("routeTableId"))
 
 
@@ -90,3 +92,8 @@ def _instance(ctx: Context, instance_id: str) -> NativeRef | None:
         ref = NativeRef("oci", "instance", instance_id, "")
         ctx.est.instances[instance_id] = ref
     return ref
+
+
+def _name(ctx: Context, kind: str, rid: str) -> str:
+    res = ctx.idx.get(kind, rid)
+    return res.name if res is not None and res.name else rid

@@ -59,7 +59,7 @@ def link_local_rule_set() -> RuleSet:
              summary="allow all to 169.254.0.0/16 (security rules are not enforced for it)"),
         Rule(ref, "169.254.0.0/16 in", Direction.INGRESS, Action.ALLOW, sources=net, stateless=True,
              summary="allow all from 169.254.0.0/16 (security rules are not enforced for it)"),
-    ), stateful=False)
+    ), stateful=True)  # stateful set, stateless rules: it never tracks, and never stops the others tracking
 
 
 def _protocol(value: Any, where: str) -> int | None:
@@ -146,8 +146,16 @@ def nsg_rules(items: list[dict[str, Any]], ref: NativeRef, vcn_id: str, where: s
     return RuleSet(ref, tuple(rules), stateful=True, network_id=vcn_id)
 
 
-def vnic_stage(rule_set_ids: tuple[str, ...]) -> FilterStage:
-    """The one stage of a VNIC: a union of its subnet's security lists and its NSGs (+ the 169.254/16 rule)."""
-    tier = FilterTier("security lists and NSGs", rule_set_ids + (LINK_LOCAL,), Ordering.UNION, Action.DENY,
-                      block_code=FILTER_BLOCK)
+def vnic_stage(rule_set_ids: tuple[str, ...], label: str = "security lists and NSGs") -> FilterStage:
+    """The one stage of a VNIC: a union of its subnet's security lists and its NSGs (+ the 169.254/16 rule).
+    `label` names them (the report shows it when nothing allows a packet)."""
+    tier = FilterTier(label, rule_set_ids + (LINK_LOCAL,), Ordering.UNION, Action.DENY, block_code=FILTER_BLOCK)
     return FilterStage((tier,))
+
+
+def stage_label(list_names: list[str], nsg_names: list[str]) -> str:
+    """'security list web-sl and NSGs app, db' / 'security lists a, b (no NSG)'."""
+    lists = (f"security list{'s' if len(list_names) > 1 else ''} {', '.join(list_names)}" if list_names
+             else "no security list")
+    nsgs = f"NSG{'s' if len(nsg_names) > 1 else ''} {', '.join(nsg_names)}" if nsg_names else "no NSG"
+    return f"{lists} and {nsgs}"
