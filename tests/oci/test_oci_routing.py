@@ -1,0 +1,177 @@
+"""OCI routing: VCN route tables, gateways, LPG peering, DRG route tables, transit through a hub VCN, IPSec.
+
+Docs: https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/managingroutetables.htm (RT),
+…/Tasks/managingIGs.htm (IGW), …/Tasks/NATgateway.htm (NAT), …/Tasks/localVCNpeering.htm (LPG),
+…/Tasks/managingDRGs.htm (DRG), …/Tasks/transitrouting.htm (TR), …/Tasks/managingIPsec.htm (IPSEC).
+
+  hub 10.10.0.0/16: pub 10.10.1.0/24 (0/0 -> igw): pubvm (129.146.10.10), pubnoip; priv 10.10.2.0/24 (0/0 -> nat):
+                    privvm; iso 10.10.3.0/24 (no rules): isovm; lpg-hub-a <-> lpg-a, lpg-hub-b <-> lpg-b
+  a 10.20.0.0/16 (10.10/16 and 10.30/16 -> lpg-a): avm        b 10.30.0.0/16 (10.10/16 -> lpg-b): bvm
+  drg: s1 10.40.0.0/16, s2 10.50.0.0/16, s3 10.60.0.0/16 (0/0 -> drg), tr 10.80.0.0/16 (attachment route table
+       tr-in-rt: 10.80.2.0/24 -> fw1's private IP); rt-s1: 10.50/16 -> s2, 10.60/16 BLACKHOLE, 10.80/16 -> tr,
+       192.168/16 -> ipsec tunnel (both tunnels DOWN); rt-s2: 10.40/16 -> s1 (nothing for s3); rt-tr: 10.40/16 -> s1
+"""
+
+from __future__ import annotations
+
+from ipaddress import ip_address
+
+import pytest
+from conftest import names, trace
+from oci_builder import OciScenario, egress, ingress
+
+from flightpath import load_snapshot
+from flightpath.model import GatewayKind
+from flightpath.model.outcome import Check, Decision, Verdict
+
+
+@pytest.fixture(scope="module")
+def topo(tmp_path_factory):
+    b = OciScenario(tmp_path_factory.mktemp("oci-routing"))
+    open_rules = dict(ingress=[ingress("0.0.0.0/0")], egress=[egress("0.0.0.0/0")])
+    drg = b.id("drg", "drg")
+    for vcn, cidr in (("hub", "10.10.0.0/16"), ("a", "10.20.0.0/16"), ("b", "10.30.0.0/16"), ("s1", "10.40.0.0/16"),
+                      ("s2", "10.50.0.0/16"), ("s3", "10.60.0.0/16"), ("tr", "10.80.0.0/16")):
+        b.vcn(vcn, cidr)
+        b.security_list(f"{vcn}-sl", vcn, **open_rules)
+    b.route_table("pub-rt", "hub", [("0.0.0.0/0", b.id("internetgateway", "igw")),
+                                    ("10.20.0.0/16", b.id("localpeeringgateway", "lpg-hub-a")),
+                                    ("10.30.0.0/16", b.id("localpeeringgateway", "lpg-hub-b"))])
+    b.route_table("priv-rt", "hub", [("0.0.0.0/0", b.id("natgateway", "nat"))])
+    b.route_table("iso-rt", "hub", [])
+    b.igw("igw", "hub")
+    b.nat("nat", "hub", "129.146.20.20")
+    b.subnet("pub", "hub", "10.10.1.0/24", "pub-rt", ["hub-sl"])
+    b.subnet("priv", "hub", "10.10.2.0/24", "priv-rt", ["hub-sl"])
+    b.subnet("iso", "hub", "10.10.3.0/24", "iso-rt", ["hub-sl"])
+    b.instance("pubvm", "pub", "10.10.1.10", public_ip="129.146.10.10")
+    b.instance("pubnoip", "pub", "10.10.1.11")
+    b.instance("privvm", "priv", "10.10.2.10")
+    b.instance("isovm", "iso", "10.10.3.10")
+    # local peering: a <-> hub <-> b
+    b.lpg("lpg-hub-a", "hub", "lpg-a")
+    b.lpg("lpg-a", "a", "lpg-hub-a")
+    b.lpg("lpg-hub-b", "hub", "lpg-b")
+    b.lpg("lpg-b", "b", "lpg-hub-b")
+    b.route_table("a-rt", "a", [("10.10.0.0/16", b.id("localpeeringgateway", "lpg-a")),
+                                ("10.30.0.0/16", b.id("localpeeringgateway", "lpg-a"))])
+    b.route_table("b-rt", "b", [("10.10.0.0/16", b.id("localpeeringgateway", "lpg-b"))])
+    b.subnet("a-sub", "a", "10.20.1.0/24", "a-rt", ["a-sl"])
+    b.subnet("b-sub", "b", "10.30.1.0/24", "b-rt", ["b-sl"])
+    b.instance("avm", "a-sub", "10.20.1.10")
+    b.instance("bvm", "b-sub", "10.30.1.10")
+    # DRG hub-and-spoke
+    b.drg("drg")
+    for s, octet in (("s1", 40), ("s2", 50), ("s3", 60)):
+        b.route_table(f"{s}-rt", s, [("0.0.0.0/0", drg)])
+        b.subnet(f"{s}-sub", s, f"10.{octet}.1.0/24", f"{s}-rt", [f"{s}-sl"])
+        b.instance(f"{s}vm", f"{s}-sub", f"10.{octet}.1.10")
+        b.drg_vcn_attachment(f"att-{s}", "drg", s, drg_table=f"rt-{s}")
+    b.route_table("tr-rt", "tr", [("10.40.0.0/16", drg)])
+    b.route_table("tr-in-rt", "tr", [("10.80.2.0/24", b.id("privateip", "fw1-ip"))])
+    b.subnet("fw-sub", "tr", "10.80.1.0/24", "tr-rt", ["tr-sl"])
+    b.subnet("app-sub", "tr", "10.80.2.0/24", "tr-rt", ["tr-sl"])
+    b.instance("fw1", "fw-sub", "10.80.1.5", skip_check=True)
+    b.private_ip("fw1-ip", "fw1", "10.80.1.5")
+    b.instance("trapp", "app-sub", "10.80.2.10")
+    b.drg_vcn_attachment("att-tr", "drg", "tr", drg_table="rt-tr", vcn_route_table="tr-in-rt")
+    b.cpe("cpe-onprem", "203.0.113.9")
+    b.ipsec("vpn-onprem", "drg", "cpe-onprem", [("t1", "129.146.30.1", "DOWN"), ("t2", "129.146.30.2", "DOWN")],
+            ["192.168.0.0/16"])
+    b.drg_ipsec_attachment("att-t1", "drg", "vpn-onprem", "t1", drg_table="rt-s1")
+    b.drg_route_table("rt-s1", "drg", [b.drg_rule("10.50.0.0/16", "att-s2", "DYNAMIC", "VCN"),
+                                       b.drg_rule("10.60.0.0/16", "att-s3", blackhole=True),
+                                       b.drg_rule("10.80.0.0/16", "att-tr"),
+                                       b.drg_rule("192.168.0.0/16", "att-t1", "DYNAMIC", "IPSEC_TUNNEL"),
+                                       b.drg_rule("10.50.0.0/16", "att-s3", "DYNAMIC", "VCN", conflict=True)])
+    b.drg_route_table("rt-s2", "drg", [b.drg_rule("10.40.0.0/16", "att-s1", "DYNAMIC", "VCN")])
+    b.drg_route_table("rt-s3", "drg", [])
+    b.drg_route_table("rt-tr", "drg", [b.drg_rule("10.40.0.0/16", "att-s1", "DYNAMIC", "VCN")])
+    return load_snapshot(b.write(), use_cache=False)
+
+
+def test_internet_gateway_egress_with_a_public_ip(topo):
+    # IGW: a VNIC with a public IP reaches the internet through the internet gateway
+    t = trace(topo, "pubvm", "8.8.8.8", port=443)
+    assert t.verdict is Verdict.EXITED
+    nat = next(h for h in t.forward.hops if h.check is Check.NAT)
+    assert nat.packet.src == ip_address("129.146.10.10")
+
+
+def test_internet_gateway_without_a_public_ip_is_dropped(topo):
+    # IGW: "instances ... must have public IP addresses" to use an internet gateway
+    t = trace(topo, "pubnoip", "8.8.8.8", port=443)
+    assert t.verdict is Verdict.NO_ROUTE and "has no public IP" in t.forward.reason
+    assert t.forward.hops[-1].code == "NO_ROUTE"
+
+
+def test_nat_gateway_egress_and_its_reply(topo):
+    # NAT: hosts "can initiate connections to the internet and receive responses", source = the NAT's IP
+    t = trace(topo, "privvm", "8.8.8.8", port=443)
+    assert t.verdict is Verdict.EXITED
+    nat = next(h for h in t.forward.hops if h.check is Check.NAT)
+    assert nat.resource.name == "nat" and nat.packet.src == ip_address("129.146.20.20")
+    assert t.reply.verdict is Verdict.DELIVERED and t.reply.hops[-1].resource.name == "privvm-vnic"
+    # ... "but not receive inbound connections initiated from the internet"
+    assert trace(topo, "internet", "129.146.20.20", port=443).verdict is not Verdict.DELIVERED
+
+
+def test_no_matching_route_drops(topo):
+    # RT: "If no route rule matches ... the traffic is dropped (blackholed)"
+    t = trace(topo, "isovm", "8.8.8.8", port=443)
+    assert t.verdict is Verdict.NO_ROUTE and t.forward.hops[-1].resource.name == "iso-rt"
+    # RT: "VCN local routing automatically handles traffic between and within the VCN's subnets"
+    assert trace(topo, "isovm", "pubnoip", port=22).verdict is Verdict.DELIVERED
+
+
+def test_local_peering_reaches_the_peer_but_is_not_transitive(topo):
+    # LPG: the peer VCN is reachable; "the peering relationship is not transitive": a -> hub -> b is not
+    assert trace(topo, "avm", "pubnoip", port=22).verdict is Verdict.DELIVERED
+    t = trace(topo, "avm", "bvm", port=22)
+    assert t.verdict is Verdict.NO_ROUTE and "not transitive" in t.forward.reason
+
+
+def test_drg_routes_by_the_table_of_the_attachment_of_entry(topo):
+    # DRG: "The routing decision for a packet entering a DRG is determined by the rules in the DRG route table
+    # assigned to the attachment-of-entry": s1 -> s2 uses rt-s1 (and the isConflict rule to s3 is not used) ...
+    t = trace(topo, "s1vm", "s2vm", port=22)
+    assert t.verdict is Verdict.DELIVERED
+    assert "rt-s1" in names(t.forward) and "rt-s2" in names(t.reply)
+    # ... while s2 enters on att-s2, whose table has no route to s3
+    no = trace(topo, "s2vm", "s3vm", port=22)
+    assert no.verdict is Verdict.NO_ROUTE and no.forward.hops[-1].resource.name == "rt-s2"
+
+
+def test_blackhole_drg_rule_drops(topo):
+    # DRG route rule isBlackhole / next hop BLACKHOLE: "traffic for this route is discarded without notification"
+    t = trace(topo, "s1vm", "s3vm", port=22)
+    assert t.verdict is Verdict.NO_ROUTE and "blackhole" in t.forward.reason
+    assert t.forward.hops[-1].code == "NO_ROUTE"
+
+
+def test_transit_routing_through_a_hub_vcn_uses_the_attachment_route_table(topo):
+    # TR: the VCN route table on the DRG attachment routes traffic entering the hub VCN (here: via firewall fw1)
+    t = trace(topo, "s1vm", "trapp", port=22)
+    assert t.verdict is Verdict.DELIVERED
+    fwd = names(t.forward)
+    assert fwd.index("tr-in-rt") < fwd.index("fw1-vnic") < fwd.index("trapp-vnic")
+    assert any(h.resource.name == "fw1-vnic" and h.decision is Decision.FORWARD and h.check is Check.FORWARD
+               for h in t.forward.hops)
+
+
+def test_ipsec_connection_with_every_tunnel_down_drops(topo):
+    # IPSEC: tunnel status DOWN carries no traffic
+    t = trace(topo, "s1vm", "192.168.1.1", port=22)
+    assert t.verdict is Verdict.NO_ROUTE and "down" in t.forward.reason
+    link = topo.estate.vpn_links["ocid1.ipsecconnection.oc1.iad.vpn-onprem"]
+    assert not link.up and link.remote_ip == ip_address("203.0.113.9")
+    assert link.local_ips == (ip_address("129.146.30.1"), ip_address("129.146.30.2"))
+
+
+def test_gateway_kinds(topo):
+    e = topo.estate
+    kinds = {g.ref.name: g.kind for g in e.gateways.values()}
+    assert kinds["igw"] is GatewayKind.INTERNET and kinds["nat"] is GatewayKind.NAT
+    assert kinds["lpg-a"] is GatewayKind.PEERING and kinds["att-tr"] is GatewayKind.TRANSIT_ATTACHMENT
+    assert e.gateways["ocid1.drgattachment.oc1.iad.att-tr"].edge_route_table_id.endswith("tr-in-rt")
+    assert dict(e.routers["ocid1.drg.oc1.iad.drg"].associations)["ocid1.drgattachment.oc1.iad.att-s2"].endswith("rt-s2")
