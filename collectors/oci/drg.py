@@ -13,7 +13,7 @@ attachment in the route table's importDrgRouteDistribution. You can also insert 
 - Attachment by `networkDetails.type`: VCN → NETWORK (resource = VCN) plus a Gateway(TRANSIT_ATTACHMENT) keyed by
   the attachment id that VCN route rules to the DRG point at, `edge_route_table_id` = the attachment's VCN route
   table (transit routing through a hub VCN, https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/
-  transitrouting.htm); IPSEC_TUNNEL → VPN (resource = the IPSec connection's VpnLink); REMOTE_PEERING_CONNECTION
+  transitrouting.htm), else a synthesised `<attachment>#vcn-local` table of the VCN's local routes; IPSEC_TUNNEL → VPN (resource = the IPSec connection's VpnLink); REMOTE_PEERING_CONNECTION
   → PEERING (peer router = the peer RPC's DRG); VIRTUAL_CIRCUIT → DIRECT_CONNECT; anything else → OTHER.
 - Route rules: `ListDrgRouteRules/<table>.json` (static and dynamic, as the DRG computed them) is ground truth;
   `isConflict` rules are "not imported due to a conflict" and are left out; `isBlackhole` (or next hop
@@ -44,6 +44,7 @@ from flightpath.model.addresses import parse_address, parse_network
 
 from flightpath.collectors.oci import recognize as K
 from flightpath.collectors.oci.index import Context, Res
+from flightpath.collectors.oci.routes import local_routes
 
 DYNAMIC_RANK = {"VCN": 1, "VIRTUAL_CIRCUIT": 2, "IPSEC_TUNNEL": 3, "REMOTE_PEERING_CONNECTION": 4}
 DEFAULT_TABLE_KEY = {"VCN": "vcn", "IPSEC_TUNNEL": "ipsecTunnel", "VIRTUAL_CIRCUIT": "virtualCircuit",
@@ -91,14 +92,27 @@ def build_drgs(ctx: Context) -> None:
         est.attachments[a.id] = RouterAttachment(a.ref(f"drg-attachment ({atype.lower() or 'unknown'})"), drg_id,
                                                  KIND.get(atype, AttachmentKind.OTHER), resource, peer_router, alive)
         if atype == "VCN":
+            edge = str(details.get("routeTableId") or a.text("routeTableId")) or _local_table(ctx, a, net_id)
             est.gateways[a.id] = Gateway(
                 a.ref("drg-attachment"), GatewayKind.TRANSIT_ATTACHMENT, (net_id,), available=alive,
-                edge_route_table_id=str(details.get("routeTableId") or a.text("routeTableId")),
-                router_id=drg_id, attachment_id=a.id)
+                edge_route_table_id=edge, router_id=drg_id, attachment_id=a.id)
     for d in idx.all(K.DRG):
         est.routers[d.id] = TransitRouter(d.ref("drg"), tuple(tables_of.get(d.id, ())), tuple(assoc.get(d.id, ())))
     for t in idx.all(K.DRG_ROUTE_TABLE):
         est.route_tables[t.id] = _drg_table(ctx, t, links)
+
+
+def _local_table(ctx: Context, a: Res, vcn_id: str) -> str:
+    """Without a route table on the attachment, traffic from the DRG into the VCN follows VCN local routing
+    (managingroutetables.htm: "VCN local routing automatically handles traffic ... within the VCN"): a
+    synthesised table with only the VCN's local routes says so in the trace (and drops what is not in the VCN)."""
+    net = ctx.est.networks.get(vcn_id)
+    tid = f"{a.id}#vcn-local"
+    ctx.est.route_tables[tid] = RouteTable(a.ref("drg-attachment route table", "#vcn-local",
+                                                 f"VCN local routing (no route table on {a.name or a.id})"),
+                                           tuple(local_routes(net.cidrs if net else ())),
+                                           derived="" if net else f"VCN {vcn_id} is not in the snapshot")
+    return tid
 
 
 def _ipsec_of_tunnel(ctx: Context, tunnel_id: str) -> str:
