@@ -69,6 +69,8 @@ def trace(
     all_blockers: bool = typer.Option(False, "--all-blockers", help="Continue past each block and list every blocker."),
     no_return: bool = typer.Option(False, "--no-return", help="Do not evaluate the return path."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the compiled snapshot cache."),
+    fix: bool = typer.Option(False, "--fix", help="Suggest the smallest rule per blocker (all of them with "
+                                                  "--all-blockers), as the cloud's CLI command, re-traced to verify."),
 ) -> None:
     """Trace one packet from SRC to DST and say where it stops and which rule or route stops it."""
     from flightpath.evaluate import Query, run_query
@@ -77,24 +79,35 @@ def trace(
     from flightpath.topology import load_snapshot
 
     topo = load_snapshot(snapshot, use_cache=not no_cache)
-    result = run_query(topo, Query(src, dst, protocol, port, src_port, icmp_type, icmp_code, all_blockers,
-                                   not no_return))
+    query = Query(src, dst, protocol, port, src_port, icmp_type, icmp_code, all_blockers, not no_return)
+    result = run_query(topo, query)
+    fixes = None
+    if fix:
+        from flightpath.cli.questions import suggest_fixes
+
+        fixes = suggest_fixes(topo, query, result)
     if fmt is Format.json:
         import json
 
-        _write_output(json.dumps(build_report(result, topo.info), indent=2) + "\n", output)
+        report = build_report(result, topo.info)
+        if fixes is not None:
+            report["fixes"] = fixes.json
+        _write_output(json.dumps(report, indent=2) + "\n", output)
     elif fmt is Format.markdown:
-        _write_output(markdown(result, topo.info), output)
+        extra = "" if fixes is None else "\n### Fixes\n\n" + "\n".join(fixes.lines) + "\n"
+        _write_output(markdown(result, topo.info) + extra, output)
     else:
         from rich.console import Console
 
         from flightpath.report.terminal import render
 
-        if output is None:
-            render(result, topo.info, Console())
-        else:
-            console = Console(record=True, width=160, file=open(os.devnull, "w"))
-            render(result, topo.info, console)
+        console = Console() if output is None else Console(record=True, width=160, file=open(os.devnull, "w"))
+        render(result, topo.info, console)
+        if fixes is not None:
+            console.print("fixes:", style="bold")
+            for line in fixes.lines:
+                console.print(line, markup=False, highlight=False, soft_wrap=True)
+        if output is not None:
             _write_output(console.export_text(), output)
     verdict = result.trace.verdict
     if verdict in (Verdict.UNKNOWN, Verdict.AMBIGUOUS):
@@ -121,14 +134,24 @@ def endpoints(
         render_endpoints(rows)
 
 
+class SchemaName(str, Enum):
+    report = "report"
+    reach = "reach"
+    exposure = "exposure"
+
+
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of the JSON report (flightpath.report/v1)."""
+def schema(name: SchemaName = typer.Argument(SchemaName.report, help="report (the trace report), reach or exposure.")) -> None:
+    """Print the JSON Schema of a JSON report: flightpath.report/v1 (default) or flightpath.reach/v1."""
     import json
 
-    from flightpath.report import schema as report_schema
-
-    sys.stdout.write(json.dumps(report_schema(), indent=2) + "\n")
+    if name is SchemaName.reach:
+        from flightpath.report.reach_report import reach_schema as chosen
+    elif name is SchemaName.exposure:
+        from flightpath.report.exposure_report import exposure_schema as chosen
+    else:
+        from flightpath.report import schema as chosen
+    sys.stdout.write(json.dumps(chosen(), indent=2) + "\n")
 
 
 def _version(value: bool) -> None:
@@ -163,6 +186,7 @@ def _register_collectors() -> None:
 
 
 _register_collectors()
+from flightpath.cli import questions as _questions  # noqa: E402,F401  (registers reach on the app)
 
 
 def main() -> None:

@@ -1,0 +1,119 @@
+"""`flightpath reach` and `flightpath exposure` (and, as they land, the other questions beyond one trace). Registered on the app by
+cli/app.py; heavy modules are imported inside the commands."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from flightpath.cli.app import EXIT_NOT_REACHABLE, EXIT_REACHABLE, EXIT_UNKNOWN, Format, _write_output, app
+
+
+@dataclass
+class FixSection:
+    json: dict
+    lines: list[str]
+
+
+def suggest_fixes(topo, query, result) -> FixSection:
+    """`trace --fix`: the suggestions, and the verdict of the trace re-run with all of them applied."""
+    from flightpath.questions.fixes import suggest, verify
+    from flightpath.report.fixes_report import fix_lines, fixes_json
+
+    fixes = suggest(topo, result.trace)
+    after = verify(topo, query, fixes) if fixes else result.trace.verdict
+    return FixSection(fixes_json(fixes, after), fix_lines(fixes, after) if fixes else ["nothing to fix"])
+
+
+@app.command()
+def reach(
+    src: str = typer.Argument(..., help="Like trace's SRC: instance id or Name, interface id, IP, or 'internet'."),
+    dst: str = typer.Argument(..., help="Like trace's DST."),
+    snapshot: Path = typer.Option(..., "--snapshot", "-s", help="Snapshot folder (or any folder of cloud JSON dumps)."),
+    protocol: str = typer.Option("default", "--protocol", "-p",
+                                 help="tcp, udp, icmp, icmpv6, an IANA number, 'all' (every IP protocol), or "
+                                      "'default' (tcp, udp and icmp)."),
+    src_port: Optional[int] = typer.Option(None, "--src-port",
+                                           help="Fix the client's source port [default: every port of 49152-65535]."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the compiled snapshot cache."),
+) -> None:
+    """Which protocols and ports SRC can send to DST (and get the reply back), exactly, with the rules that
+    admit or block each range. Exit 0 when something passes, 1 when nothing does, 3 when nothing passes
+    and some traffic is undetermined."""
+    from flightpath.errors import FlowError
+    from flightpath.questions.reach import reach as run_reach
+    from flightpath.report.reach_report import build_reach_report, reach_markdown, render_reach
+    from flightpath.topology import load_snapshot
+
+    text = protocol.strip().lower()
+    proto = _protocol(text)
+    if src_port is not None and not 0 <= src_port <= 65535:
+        raise FlowError(f"--src-port: {src_port} is not a port (0-65535)")
+    topo = load_snapshot(snapshot, use_cache=not no_cache)
+    result = run_reach(topo, src, dst, protocol=proto, src_port=src_port)
+    if fmt is Format.json:
+        import json
+
+        query = {"src": src, "dst": dst, "protocol": text, "src_port": src_port}
+        _write_output(json.dumps(build_reach_report(result, topo.info, query), indent=2) + "\n", output)
+    elif fmt is Format.markdown:
+        _write_output(reach_markdown(result, topo.info), output)
+    else:
+        _render(render_reach, result, topo.info, output)
+    if result.open_segments:
+        raise typer.Exit(EXIT_REACHABLE)
+    undetermined = any(s.verdict.value in ("unknown", "ambiguous") for s in result.segments)
+    raise typer.Exit(EXIT_UNKNOWN if undetermined else EXIT_NOT_REACHABLE)
+
+
+@app.command()
+def exposure(
+    snapshot: Path = typer.Option(..., "--snapshot", "-s", help="Snapshot folder (or any folder of cloud JSON dumps)."),
+    origin: str = typer.Option("internet", "--from", help="internet, an IP, a CIDR (its first address stands for "
+                                                          "it), or an endpoint (instance, interface)."),
+    protocol: str = typer.Option("default", "--protocol", "-p", help="As for reach."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the compiled snapshot cache."),
+) -> None:
+    """Every interface the origin can reach (the internet by default), with the open ports, the address it
+    is reached on and the rules that admit it; riskiest first (admin ports, then databases)."""
+    from flightpath.questions.exposure import exposure as run_exposure
+    from flightpath.report.exposure_report import build_exposure_report, exposure_markdown, render_exposure
+    from flightpath.topology import load_snapshot
+
+    topo = load_snapshot(snapshot, use_cache=not no_cache)
+    result = run_exposure(topo, origin.strip(), protocol=_protocol(protocol))
+    if fmt is Format.json:
+        import json
+
+        _write_output(json.dumps(build_exposure_report(result, topo.info), indent=2) + "\n", output)
+    elif fmt is Format.markdown:
+        _write_output(exposure_markdown(result, topo.info), output)
+    else:
+        _render(render_exposure, result, topo.info, output)
+
+
+def _protocol(text: str) -> int | None | str:
+    from flightpath.model.protocols import protocol_number
+
+    text = text.strip().lower()
+    return "default" if text == "default" else None if text in ("all", "-1") else \
+        protocol_number(text, "--protocol", for_flow=True)
+
+
+def _render(view, result, info, output: Optional[Path]) -> None:
+    from rich.console import Console
+
+    if output is None:
+        view(result, info, Console())
+        return
+    console = Console(record=True, width=160, file=open(os.devnull, "w"))
+    view(result, info, console)
+    _write_output(console.export_text(), output)
