@@ -278,7 +278,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=1, help="cold JSON loads to take the median of")
     ap.add_argument("--regen", action="store_true", help="regenerate the snapshot even if present")
     ap.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
+    ap.add_argument("--cloud", choices=("aws", "oci"), default="aws", help="oci: bench/oci_estate.py's estate")
     args = ap.parse_args(argv)
+    if args.cloud == "oci":
+        import oci_estate  # bench/ is a folder of scripts
+
+        return oci_estate.main(["--size", args.size, "--seed", str(args.seed)] + (["--regen"] if args.regen else [])
+                               + (["--json"] if args.json else []))
     if args.phase:
         name, *rest = args.phase
         result = phase_load(rest[0], rest[1] == "cache") if name == "load" else phase_trace(rest[0], rest[1], float(rest[2]))

@@ -85,6 +85,7 @@ class Index:
 class Context:
     idx: Index
     est: Estate
+    vcn_attachments: dict[tuple[str, str], str] | None = None  # (vcn, drg) -> DRG attachment (routes.py)
 
     def why_missing(self, operation: str, default: str) -> str:
         """The manifest error that explains why something is absent (DESIGN rule 3), else `default`."""

@@ -43,12 +43,14 @@ def local_routes(cidrs: tuple[IPNetwork, ...]) -> list[Route]:
 
 
 def drg_attachment_of(ctx: Context, vcn_id: str, drg_id: str) -> str:
-    for a in ctx.idx.all(K.DRG_ATTACHMENT):
-        details = a.get("networkDetails") or {}
-        vcn = (details.get("id") if details.get("type") == "VCN" else "") or a.text("vcnId")
-        if vcn == vcn_id and a.text("drgId") == drg_id:
-            return a.id
-    return ""
+    """The DRG attachment joining a VCN to a DRG (indexed once per snapshot)."""
+    if ctx.vcn_attachments is None:
+        ctx.vcn_attachments = {}
+        for a in ctx.idx.all(K.DRG_ATTACHMENT):
+            details = a.get("networkDetails") or {}
+            vcn = (details.get("id") if details.get("type") == "VCN" else "") or a.text("vcnId")
+            ctx.vcn_attachments.setdefault((vcn, a.text("drgId")), a.id)
+    return ctx.vcn_attachments.get((vcn_id, drg_id), "")
 
 
 def _target(ctx: Context, entity: str, vcn_id: str, where: str) -> tuple[TargetKind, str]:
