@@ -70,36 +70,60 @@ def build_drgs(ctx: Context) -> None:
     tables_of: dict[str, list[str]] = {}
     for t in idx.all(K.DRG_ROUTE_TABLE):
         tables_of.setdefault(t.text("drgId"), []).append(t.id)
-    assoc: dict[str, list[tuple[str, str]]] = {}
+    table_of: dict[str, str] = {}  # attachment -> its DRG route table
     for a in idx.all(K.DRG_ATTACHMENT):
-        drg_id, atype = a.text("drgId"), attachment_type(a)
-        drg = idx.get(K.DRG, drg_id)
-        table = a.text("drgRouteTableId") or (
-            str((drg.get("defaultDrgRouteTables") or {}).get(DEFAULT_TABLE_KEY.get(atype, ""), "")) if drg else "")
-        if table:
-            assoc.setdefault(drg_id, []).append((a.id, table))
-        alive = a.text("lifecycleState").upper() in ("", "ATTACHED", "ATTACHING")
-        net_id = _network_id(a)
-        resource, peer_router = net_id, ""
-        details = a.get("networkDetails") or {}
-        if atype == "IPSEC_TUNNEL":
-            resource = str(details.get("ipsecConnectionId") or _ipsec_of_tunnel(ctx, net_id) or net_id)
-        elif atype == "REMOTE_PEERING_CONNECTION":
-            rpc = idx.get(K.RPC, net_id)
-            peer = idx.get(K.RPC, rpc.text("peerId")) if rpc else None
-            peer_router = peer.text("drgId") if peer else (f"{rpc.text('peerId')}#drg" if rpc else "")
-            alive = alive and (rpc is None or rpc.text("peeringStatus").upper() in ("", "PEERED"))
-        est.attachments[a.id] = RouterAttachment(a.ref(f"drg-attachment ({atype.lower() or 'unknown'})"), drg_id,
-                                                 KIND.get(atype, AttachmentKind.OTHER), resource, peer_router, alive)
-        if atype == "VCN":
-            edge = str(details.get("routeTableId") or a.text("routeTableId")) or _local_table(ctx, a, net_id)
-            est.gateways[a.id] = Gateway(
-                a.ref("drg-attachment"), GatewayKind.TRANSIT_ATTACHMENT, (net_id,), available=alive,
-                edge_route_table_id=edge, router_id=drg_id, attachment_id=a.id)
+        _attachment(ctx, a, table_of)
+    assoc: dict[str, list[tuple[str, str]]] = {}
+    for att_id, table in table_of.items():
+        assoc.setdefault(est.attachments[att_id].router_id, []).append((att_id, table))
+    # A remote peering joins two DRGs, each with its own RPC attachment; the core continues at the peer DRG with the
+    # attachment it left by as the entry, so the peer DRG also associates that id with its own RPC attachment's
+    # table (https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/scenario_e.htm: traffic arriving over the
+    # RPC is routed by the DRG route table of the RPC attachment).
+    by_network = {_network_id(a): a.id for a in idx.all(K.DRG_ATTACHMENT)}
+    for a in idx.all(K.DRG_ATTACHMENT):
+        rpc = idx.get(K.RPC, _network_id(a)) if attachment_type(a) == "REMOTE_PEERING_CONNECTION" else None
+        peer_att = by_network.get(rpc.text("peerId")) if rpc else None
+        if peer_att and peer_att in table_of:
+            assoc.setdefault(est.attachments[peer_att].router_id, []).append((a.id, table_of[peer_att]))
     for d in idx.all(K.DRG):
         est.routers[d.id] = TransitRouter(d.ref("drg"), tuple(tables_of.get(d.id, ())), tuple(assoc.get(d.id, ())))
     for t in idx.all(K.DRG_ROUTE_TABLE):
         est.route_tables[t.id] = _drg_table(ctx, t, links)
+
+
+def _attachment(ctx: Context, a: Res, table_of: dict[str, str]) -> None:
+    est, idx = ctx.est, ctx.idx
+    drg_id, atype = a.text("drgId"), attachment_type(a)
+    drg = idx.get(K.DRG, drg_id)
+    table = a.text("drgRouteTableId") or (
+        str((drg.get("defaultDrgRouteTables") or {}).get(DEFAULT_TABLE_KEY.get(atype, ""), "")) if drg else "")
+    if table:
+        table_of[a.id] = table
+    alive = a.text("lifecycleState").upper() in ("", "ATTACHED", "ATTACHING")
+    net_id = _network_id(a)
+    resource, peer_router = net_id, ""
+    details = a.get("networkDetails") or {}
+    if atype == "IPSEC_TUNNEL":
+        resource = str(details.get("ipsecConnectionId") or _ipsec_of_tunnel(ctx, net_id) or net_id)
+    elif atype == "REMOTE_PEERING_CONNECTION":
+        rpc = idx.get(K.RPC, net_id)
+        peer = idx.get(K.RPC, rpc.text("peerId")) if rpc else None
+        peer_router = peer.text("drgId") if peer else (f"{rpc.text('peerId')}#drg" if rpc else "")
+        alive = alive and (rpc is None or rpc.text("peeringStatus").upper() in ("", "PEERED"))
+    elif atype == "VIRTUAL_CIRCUIT":
+        vc = idx.get(K.VIRTUAL_CIRCUIT, net_id)
+        # a virtual circuit carries traffic once PROVISIONED with its BGP session UP
+        # (https://docs.oracle.com/en-us/iaas/Content/Network/Concepts/fastconnectoverview.htm)
+        alive = alive and (vc is None or (vc.text("lifecycleState").upper() in ("", "PROVISIONED")
+                                          and vc.text("bgpSessionState").upper() in ("", "UP")))
+    est.attachments[a.id] = RouterAttachment(a.ref(f"drg-attachment ({atype.lower() or 'unknown'})"), drg_id,
+                                             KIND.get(atype, AttachmentKind.OTHER), resource, peer_router, alive)
+    if atype == "VCN":
+        edge = str(details.get("routeTableId") or a.text("routeTableId")) or _local_table(ctx, a, net_id)
+        est.gateways[a.id] = Gateway(
+            a.ref("drg-attachment"), GatewayKind.TRANSIT_ATTACHMENT, (net_id,), available=alive,
+            edge_route_table_id=edge, router_id=drg_id, attachment_id=a.id)
 
 
 def _local_table(ctx: Context, a: Res, vcn_id: str) -> str:

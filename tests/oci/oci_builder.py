@@ -154,6 +154,25 @@ class OciScenario:
                   networkDetails={"type": "IPSEC_TUNNEL", "id": self.id("ipsectunnel", tunnel),
                                   "ipsecConnectionId": self.id("ipsecconnection", ipsec)})
 
+    def rpc(self, name: str, drg: str, peer: str, peer_region: str, status: str = "PEERED") -> None:
+        self._add("ListRemotePeeringConnections", "remotepeeringconnection", name, drgId=self.id("drg", drg),
+                  peerId=self.id("remotepeeringconnection", peer), peerRegionName=peer_region, peeringStatus=status,
+                  isCrossTenancyPeering=False)
+
+    def drg_rpc_attachment(self, name: str, drg: str, rpc: str, drg_table: str = "") -> None:
+        self._add("ListDrgAttachments", "drgattachment", name, drgId=self.id("drg", drg), lifecycleState="ATTACHED",
+                  drgRouteTableId=self.id("drgroutetable", drg_table) if drg_table else None,
+                  networkDetails={"type": "REMOTE_PEERING_CONNECTION", "id": self.id("remotepeeringconnection", rpc)})
+
+    def virtual_circuit(self, name: str, drg: str, state: str = "PROVISIONED", bgp: str = "UP") -> None:
+        self._add("ListVirtualCircuits", "virtualcircuit", name, gatewayId=self.id("drg", drg), lifecycleState=state,
+                  bgpSessionState=bgp, type="PRIVATE", bandwidthShapeName="1 Gbps")
+
+    def drg_vc_attachment(self, name: str, drg: str, vc: str, drg_table: str = "") -> None:
+        self._add("ListDrgAttachments", "drgattachment", name, drgId=self.id("drg", drg), lifecycleState="ATTACHED",
+                  drgRouteTableId=self.id("drgroutetable", drg_table) if drg_table else None,
+                  networkDetails={"type": "VIRTUAL_CIRCUIT", "id": self.id("virtualcircuit", vc)})
+
     def drg_route_table(self, name: str, drg: str, rules: list[dict[str, Any]] | None = None,
                         import_distribution: str = "") -> None:
         self._add("ListDrgRouteTables", "drgroutetable", name, drgId=self.id("drg", drg), isEcmpEnabled=False,
