@@ -78,8 +78,8 @@ def build_drgs(ctx: Context) -> None:
         assoc.setdefault(est.attachments[att_id].router_id, []).append((att_id, table))
     # A remote peering joins two DRGs, each with its own RPC attachment; the core continues at the peer DRG with the
     # attachment it left by as the entry, so the peer DRG also associates that id with its own RPC attachment's
-    # table (https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/scenario_e.htm: traffic arriving over the
-    # RPC is routed by the DRG route table of the RPC attachment).
+    # table (https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/remoteVCNpeering.htm: traffic arriving over
+    # the RPC is routed by the DRG route table of the RPC attachment).
     by_network = {_network_id(a): a.id for a in idx.all(K.DRG_ATTACHMENT)}
     for a in idx.all(K.DRG_ATTACHMENT):
         rpc = idx.get(K.RPC, _network_id(a)) if attachment_type(a) == "REMOTE_PEERING_CONNECTION" else None
@@ -197,17 +197,18 @@ def _imported(ctx: Context, t: Res) -> list[Route]:
 
 
 def _matches(statement: dict[str, Any], a: Res) -> bool:
+    """DrgRouteDistributionStatement.matchCriteria: "The action is applied only if all of the match criteria is met.
+    If there are no match criteria in a statement, any input is considered a match" (API reference,
+    https://docs.oracle.com/en-us/iaas/api/#/en/iaas/20160918/DrgRouteDistributionStatement/)."""
     if str(statement.get("action") or "ACCEPT").upper() != "ACCEPT":
         return False
-    criteria = statement.get("matchCriteria") or []
-    if not criteria:
-        return True  # an empty match criteria list matches every route (MATCH_ALL)
-    for c in criteria:
+    for c in statement.get("matchCriteria") or []:
         m = str(c.get("matchType") or "").upper()
-        if m == "MATCH_ALL" or (m == "DRG_ATTACHMENT_TYPE" and str(c.get("attachmentType")).upper() == attachment_type(a)) \
-                or (m == "DRG_ATTACHMENT_ID" and c.get("drgAttachmentId") == a.id):
-            return True
-    return False
+        if m == "DRG_ATTACHMENT_TYPE" and str(c.get("attachmentType")).upper() != attachment_type(a):
+            return False
+        if m == "DRG_ATTACHMENT_ID" and c.get("drgAttachmentId") != a.id:
+            return False
+    return True
 
 
 def _advertised(ctx: Context, a: Res, atype: str) -> list[IPNetwork]:
@@ -217,7 +218,9 @@ def _advertised(ctx: Context, a: Res, atype: str) -> list[IPNetwork]:
     if atype == "IPSEC_TUNNEL":
         link = ctx.est.vpn_links.get(ctx.est.attachments[a.id].resource_id) if a.id in ctx.est.attachments else None
         return list(link.remote_cidrs) if link else []
-    return []  # BGP-learned routes (virtual circuits, RPCs) are only in ListDrgRouteRules
+    # BGP-learned routes (virtual circuits, RPCs) are only in ListDrgRouteRules (managingDRGs.htm, "dynamic routes":
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/managingDRGs.htm)
+    return []
 
 
 def _vpn_links(ctx: Context) -> dict[str, VpnLink]:

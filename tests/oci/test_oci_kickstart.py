@@ -98,7 +98,8 @@ def test_o6_private_app_reaches_the_internet_through_the_nat_gateway(topo):
 
 
 def test_o7_nothing_on_the_internet_connects_through_the_nat_gateway(topo):
-    # NATgateway.htm: hosts "can initiate connections to the internet ... but not receive inbound connections"
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/NATgateway.htm
+    # hosts "can initiate connections to the internet ... but not receive inbound connections"
     t = trace(topo, "internet", "129.213.30.5", port=443)
     assert t.verdict is Verdict.NO_ROUTE and t.forward.hops[-1].resource.name == "nat-lab"
 

@@ -91,7 +91,8 @@ def topo(tmp_path_factory):
 
 
 def test_internet_gateway_egress_with_a_public_ip(topo):
-    # IGW: a VNIC with a public IP reaches the internet through the internet gateway
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/managingIGs.htm
+    # a VNIC with a public IP reaches the internet through the internet gateway
     t = trace(topo, "pubvm", "8.8.8.8", port=443)
     assert t.verdict is Verdict.EXITED
     nat = next(h for h in t.forward.hops if h.check is Check.NAT)
@@ -99,14 +100,16 @@ def test_internet_gateway_egress_with_a_public_ip(topo):
 
 
 def test_internet_gateway_without_a_public_ip_is_dropped(topo):
-    # IGW: "instances ... must have public IP addresses" to use an internet gateway
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/managingIGs.htm
+    # "instances ... must have public IP addresses" to use an internet gateway
     t = trace(topo, "pubnoip", "8.8.8.8", port=443)
     assert t.verdict is Verdict.NO_ROUTE and "has no public IP" in t.forward.reason
     assert t.forward.hops[-1].code == "NO_ROUTE"
 
 
 def test_nat_gateway_egress_and_its_reply(topo):
-    # NAT: hosts "can initiate connections to the internet and receive responses", source = the NAT's IP
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/NATgateway.htm
+    # hosts "can initiate connections to the internet and receive responses", source = the NAT's IP
     t = trace(topo, "privvm", "8.8.8.8", port=443)
     assert t.verdict is Verdict.EXITED
     nat = next(h for h in t.forward.hops if h.check is Check.NAT)
@@ -117,22 +120,26 @@ def test_nat_gateway_egress_and_its_reply(topo):
 
 
 def test_no_matching_route_drops(topo):
-    # RT: "If no route rule matches ... the traffic is dropped (blackholed)"
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/managingroutetables.htm
+    # "If no route rule matches ... the traffic is dropped (blackholed)"
     t = trace(topo, "isovm", "8.8.8.8", port=443)
     assert t.verdict is Verdict.NO_ROUTE and t.forward.hops[-1].resource.name == "iso-rt"
-    # RT: "VCN local routing automatically handles traffic between and within the VCN's subnets"
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/managingroutetables.htm
+    # "VCN local routing automatically handles traffic between and within the VCN's subnets"
     assert trace(topo, "isovm", "pubnoip", port=22).verdict is Verdict.DELIVERED
 
 
 def test_local_peering_reaches_the_peer_but_is_not_transitive(topo):
-    # LPG: the peer VCN is reachable; "the peering relationship is not transitive": a -> hub -> b is not
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/localVCNpeering.htm
+    # the peer VCN is reachable; "the peering relationship is not transitive": a -> hub -> b is not
     assert trace(topo, "avm", "pubnoip", port=22).verdict is Verdict.DELIVERED
     t = trace(topo, "avm", "bvm", port=22)
     assert t.verdict is Verdict.NO_ROUTE and "not transitive" in t.forward.reason
 
 
 def test_drg_routes_by_the_table_of_the_attachment_of_entry(topo):
-    # DRG: "The routing decision for a packet entering a DRG is determined by the rules in the DRG route table
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/managingDRGs.htm
+    # "The routing decision for a packet entering a DRG is determined by the rules in the DRG route table
     # assigned to the attachment-of-entry": s1 -> s2 uses rt-s1 (and the isConflict rule to s3 is not used) ...
     t = trace(topo, "s1vm", "s2vm", port=22)
     assert t.verdict is Verdict.DELIVERED
@@ -150,7 +157,8 @@ def test_blackhole_drg_rule_drops(topo):
 
 
 def test_transit_routing_through_a_hub_vcn_uses_the_attachment_route_table(topo):
-    # TR: the VCN route table on the DRG attachment routes traffic entering the hub VCN (here: via firewall fw1)
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/transitrouting.htm
+    # the VCN route table on the DRG attachment routes traffic entering the hub VCN (here: via firewall fw1)
     t = trace(topo, "s1vm", "trapp", port=22)
     assert t.verdict is Verdict.DELIVERED
     fwd = names(t.forward)
@@ -160,7 +168,8 @@ def test_transit_routing_through_a_hub_vcn_uses_the_attachment_route_table(topo)
 
 
 def test_ipsec_connection_with_every_tunnel_down_drops(topo):
-    # IPSEC: tunnel status DOWN carries no traffic
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/managingIPsec.htm
+    # tunnel status DOWN carries no traffic
     t = trace(topo, "s1vm", "192.168.1.1", port=22)
     assert t.verdict is Verdict.NO_ROUTE and "down" in t.forward.reason
     link = topo.estate.vpn_links["ocid1.ipsecconnection.oc1.iad.vpn-onprem"]
@@ -175,3 +184,26 @@ def test_gateway_kinds(topo):
     assert kinds["lpg-a"] is GatewayKind.PEERING and kinds["att-tr"] is GatewayKind.TRANSIT_ATTACHMENT
     assert e.gateways["ocid1.drgattachment.oc1.iad.att-tr"].edge_route_table_id.endswith("tr-in-rt")
     assert dict(e.routers["ocid1.drg.oc1.iad.drg"].associations)["ocid1.drgattachment.oc1.iad.att-s2"].endswith("rt-s2")
+
+
+def test_drg_table_without_its_rules_is_derived_from_the_import_distribution(tmp_path):
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/managingDRGs.htm
+    # "Each DRG attachment can inject routes in any DRG route table, provided there is a statement
+    # corresponding to the attachment in the route table's importDrgRouteDistribution" (managingDRGs.htm); without
+    # ListDrgRouteRules the static rules are unknown, so "no route" is not a confident answer (DESIGN rule 3)
+    b = OciScenario(tmp_path)
+    for vcn, octet in (("x", 70), ("y", 71)):
+        b.vcn(vcn, f"10.{octet}.0.0/16")
+        b.security_list(f"{vcn}-sl", vcn, ingress=[ingress("10.0.0.0/8")], egress=[egress("0.0.0.0/0")])
+        b.route_table(f"{vcn}-rt", vcn, [("0.0.0.0/0", b.id("drg", "drg-d"))])
+        b.subnet(f"{vcn}-sub", vcn, f"10.{octet}.1.0/24", f"{vcn}-rt", [f"{vcn}-sl"])
+        b.instance(f"{vcn}vm", f"{vcn}-sub", f"10.{octet}.1.10")
+        b.drg_vcn_attachment(f"att-{vcn}", "drg-d", vcn, drg_table="imported")
+    b.drg("drg-d")
+    b.distribution("import-vcns", "drg-d", [{"action": "ACCEPT", "id": "1", "priority": 1,
+                                             "matchCriteria": [{"matchType": "DRG_ATTACHMENT_TYPE", "attachmentType": "VCN"}]}])
+    b.drg_route_table("imported", "drg-d", rules=None, import_distribution="import-vcns")
+    topo = load_snapshot(b.write(), use_cache=False)
+    ok = trace(topo, "xvm", "yvm", port=22)
+    assert ok.verdict is Verdict.DELIVERED and any("derived from its import route distribution" in w for w in ok.warnings)
+    assert trace(topo, "xvm", "10.99.0.1", port=22).verdict is Verdict.UNKNOWN

@@ -1,6 +1,6 @@
 """Remote peering (two DRGs in two regions) and FastConnect virtual circuits, one estate for the module.
 
-Docs: https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/scenario_e.htm (remote VCN peering through DRGs and
+Docs: https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/remoteVCNpeering.htm (remote VCN peering through DRGs and
 RPCs) and https://docs.oracle.com/en-us/iaas/Content/Network/Concepts/fastconnectoverview.htm (virtual circuits).
 
   us-ashburn-1: VCN east 10.1.0.0/16 (eastvm) -- att-east -- drg-east -- rpc-east ==\\
@@ -48,7 +48,8 @@ def topo(tmp_path_factory):
 
 
 def test_remote_peering_crosses_both_drgs_by_their_rpc_attachment_tables(topo):
-    # scenario_e.htm: the packet leaves through the local DRG's RPC and the remote DRG routes it into its VCN
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/remoteVCNpeering.htm
+    # the packet leaves through the local DRG's RPC and the remote DRG routes it into its VCN
     t = trace(topo, "eastvm", "westvm", port=22)
     assert t.verdict is Verdict.DELIVERED
     fwd = names(t.forward)
@@ -58,7 +59,8 @@ def test_remote_peering_crosses_both_drgs_by_their_rpc_attachment_tables(topo):
 
 
 def test_a_virtual_circuit_with_bgp_up_leaves_the_estate_and_one_down_drops(topo):
-    # fastconnectoverview.htm: traffic flows over a provisioned virtual circuit whose BGP session is up
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Concepts/fastconnectoverview.htm
+    # traffic flows over a provisioned virtual circuit whose BGP session is up
     up = trace(topo, "eastvm", "192.168.1.1", port=443)
     assert up.forward.verdict is Verdict.EXITED and up.forward.hops[-1].resource.name == "att-vc-up"
     down = trace(topo, "eastvm", "172.16.1.1", port=443)

@@ -53,7 +53,8 @@ def topo(tmp_path_factory):
 
 
 def test_security_list_and_nsg_rules_are_one_union(topo):
-    # SR: "A packet in question is allowed if any rule in any of the relevant lists and groups allows the traffic"
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Concepts/securityrules.htm
+    # "A packet in question is allowed if any rule in any of the relevant lists and groups allows the traffic"
     ssh = trace(topo, "cl1", "app1", port=22)
     assert ssh.verdict is Verdict.DELIVERED
     assert filters(ssh.forward, Check.INGRESS_FILTER)[-1].rule.label == "app-sl ingress 1"  # the security list
@@ -63,7 +64,8 @@ def test_security_list_and_nsg_rules_are_one_union(topo):
 
 
 def test_no_rule_blocks_and_names_the_lists_and_groups_consulted(topo):
-    # SR: rules are allow-only; without a matching rule nothing is allowed (no deny rules exist)
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Concepts/securityrules.htm
+    # rules are allow-only; without a matching rule nothing is allowed (no deny rules exist)
     t = trace(topo, "cl1", "app1", port=8080)
     assert t.verdict is Verdict.BLOCKED
     b = t.first_block
@@ -72,7 +74,8 @@ def test_no_rule_blocks_and_names_the_lists_and_groups_consulted(topo):
 
 
 def test_stateless_rule_lets_the_request_in_but_not_the_reply(topo):
-    # SR: stateless rules do not track; "the reply needs its own rule" (edge-sl allows no outbound reply from 80)
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Concepts/securityrules.htm
+    # stateless rules do not track; "the reply needs its own rule" (edge-sl allows no outbound reply from 80)
     t = trace(topo, "cl1", "edge1", port=80)
     assert t.forward.verdict is Verdict.DELIVERED
     assert filters(t.forward, Check.INGRESS_FILTER)[-1].rule.label == "edge-sl ingress 1"
@@ -83,7 +86,8 @@ def test_stateless_rule_lets_the_request_in_but_not_the_reply(topo):
 
 
 def test_stateful_reply_is_tracked(topo):
-    # SR: stateful rules track the connection; the reply is allowed without an egress rule (app-sl has none)
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Concepts/securityrules.htm
+    # stateful rules track the connection; the reply is allowed without an egress rule (app-sl has none)
     t = trace(topo, "cl1", "app1", port=22)
     assert t.reply.verdict is Verdict.DELIVERED
     out = filters(t.reply, Check.EGRESS_FILTER)[0]
@@ -91,7 +95,8 @@ def test_stateful_reply_is_tracked(topo):
 
 
 def test_stateless_match_wins_over_stateful_and_the_reply_needs_its_own_rule(topo):
-    # SR: "If traffic matches both a stateful and a stateless rule in a direction, the stateless rule takes
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Concepts/securityrules.htm
+    # "If traffic matches both a stateful and a stateless rule in a direction, the stateless rule takes
     # precedence and the connection is not tracked" -> mix-sl has no egress rule, so the reply is blocked
     t = trace(topo, "cl1", "mix1", port=443)
     assert filters(t.forward, Check.INGRESS_FILTER)[-1].rule.label == "mix-sl ingress 2"
@@ -100,7 +105,8 @@ def test_stateless_match_wins_over_stateful_and_the_reply_needs_its_own_rule(top
 
 
 def test_nsg_rule_can_reference_another_nsg(topo):
-    # NSG: a rule's source can be an NSG: the VNICs in it (app2 is in app-nsg; cl1 is not)
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Concepts/networksecuritygroups.htm
+    # a rule's source can be an NSG: the VNICs in it (app2 is in app-nsg; cl1 is not)
     ok = trace(topo, "app2", "db1", port=5432)
     assert ok.verdict is Verdict.DELIVERED
     assert filters(ok.forward, Check.INGRESS_FILTER)[-1].rule.label == "db-nsg rule DB5432"
@@ -116,7 +122,8 @@ def test_a_rule_referencing_a_missing_nsg_is_unknown_naming_it(topo):
 
 
 def test_icmp_type_and_code_match(topo):
-    # SR: ICMP rules match a type and optionally a code (app-sl: type 3 code 4, for path MTU discovery)
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Concepts/securityrules.htm
+    # ICMP rules match a type and optionally a code (app-sl: type 3 code 4, for path MTU discovery)
     assert trace(topo, "cl1", "app1", "icmp", icmp_type=3, icmp_code=4).forward.verdict is Verdict.DELIVERED
     assert trace(topo, "cl1", "app1", "icmp", icmp_type=8, icmp_code=0).verdict is Verdict.BLOCKED
 
@@ -126,7 +133,8 @@ def test_rule_sets_and_link_local_rule(topo):
     sl = next(rs for rs in e.rule_sets.values() if rs.ref.name == "edge-sl")
     assert sl.stateful and [r.stateless for r in sl.rules] == [True, True]
     assert [r.direction for r in sl.rules] == [Direction.INGRESS, Direction.EGRESS]
-    # SR: "Security rules are not enforced for traffic involving the CIDR block 169.254.0.0/16": a stateless
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Concepts/securityrules.htm
+    # "Security rules are not enforced for traffic involving the CIDR block 169.254.0.0/16": a stateless
     # allow for it is part of every VNIC's tier
     tier = e.interfaces["ocid1.vnic.oc1.iad.db1-vnic"].stage.tiers[0]
     assert tier.rule_set_ids[-1] == "oci:link-local" and len(tier.rule_set_ids) == 3
