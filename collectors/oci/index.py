@@ -15,7 +15,7 @@ from flightpath.model import Estate, MissingData, NativeRef
 from flightpath.snapshot import RawDocument
 
 from flightpath.collectors.oci import recognize as K
-from flightpath.collectors.oci.wire import ocid_region, text
+from flightpath.collectors.oci.wire import ocid_region, region_name, text
 
 
 @dataclass
@@ -67,7 +67,7 @@ class Index:
         if rid in self.by_kind[kind]:
             self.warnings.append(f"{d.path}[{i}]: {kind} {rid} is listed more than once; the first copy is used")
             return
-        region = d.scope.get("region") or text(item, "region") or ocid_region(rid)
+        region = d.scope.get("region") or ocid_region(rid) or region_name(text(item, "region"))
         self.by_kind[kind][rid] = Res(kind, item, rid, text(item, "displayName"), d.scope.get("tenancy", ""),
                                       region, f"{d.path}[{i}]")
 

@@ -23,6 +23,17 @@ from typing import Any
 
 _FREEFORM = {"freeform-tags", "defined-tags", "system-tags", "freeformTags", "definedTags", "systemTags",
              "metadata", "extended-metadata", "extendedMetadata"}
+# Region keys as OCIDs and Instance.region carry them → region identifiers
+# (https://docs.oracle.com/en-us/iaas/Content/General/Concepts/regions.htm); unknown keys are kept as given.
+REGION_KEYS = {
+    "iad": "us-ashburn-1", "phx": "us-phoenix-1", "sjc": "us-sanjose-1", "ord": "us-chicago-1",
+    "yyz": "ca-toronto-1", "yul": "ca-montreal-1", "gru": "sa-saopaulo-1", "scl": "sa-santiago-1",
+    "lhr": "uk-london-1", "cwl": "uk-cardiff-1", "fra": "eu-frankfurt-1", "ams": "eu-amsterdam-1",
+    "zrh": "eu-zurich-1", "cdg": "eu-paris-1", "mad": "eu-madrid-1", "lin": "eu-milan-1", "arn": "eu-stockholm-1",
+    "nrt": "ap-tokyo-1", "kix": "ap-osaka-1", "icn": "ap-seoul-1", "bom": "ap-mumbai-1", "hyd": "ap-hyderabad-1",
+    "syd": "ap-sydney-1", "mel": "ap-melbourne-1", "sin": "ap-singapore-1", "dxb": "me-dubai-1",
+    "jed": "me-jeddah-1", "jnb": "af-johannesburg-1",
+}
 REGION_RE = re.compile(r"^[a-z]{2,3}-[a-z]+-\d+$")  # us-ashburn-1, eu-frankfurt-1, sa-saopaulo-1
 
 
@@ -52,11 +63,16 @@ def ocid_type(value: Any) -> str:
 
 
 def ocid_region(value: Any) -> str:
-    """The region segment of an OCID ('iad', 'us-phoenix-1'), '' when there is none."""
+    """The region of an OCID's region segment ('iad' → 'us-ashburn-1'), '' when there is none."""
     if not ocid_type(value):
         return ""
     parts = value.split(".")
-    return parts[3] if len(parts) > 4 else ""
+    return region_name(parts[3]) if len(parts) > 4 else ""
+
+
+def region_name(key: str) -> str:
+    """'iad' → 'us-ashburn-1'; a region identifier or an unknown key unchanged."""
+    return REGION_KEYS.get(key.lower(), key) if key else ""
 
 
 def scope_from_path(rel: Path) -> dict[str, str]:

@@ -114,3 +114,11 @@ def test_a_failed_list_call_makes_the_trace_unknown_naming_the_call(tmp_path):
     assert t.verdict is Verdict.UNKNOWN
     assert "ListSecurityLists failed (NotAuthorizedOrNotFound" in t.forward.reason
     assert "ocid1.securitylist.oc1.iad.sl not in the snapshot" in t.forward.reason
+
+
+def test_region_and_tenancy_from_the_ocids_when_the_folders_do_not_say(tmp_path):
+    # a plain folder of dumps: the region comes from the OCID's region segment (iad = us-ashburn-1)
+    (tmp_path / "vcns.json").write_text(json.dumps({"data": [{"id": "ocid1.vcn.oc1.iad.aaaa", "cidr-block": "10.9.0.0/16",
+                                                              "display-name": "plain"}]}))
+    net = load_snapshot(tmp_path, use_cache=False).estate.networks["ocid1.vcn.oc1.iad.aaaa"]
+    assert net.ref.region == "us-ashburn-1" and net.ref.name == "plain" and str(net.cidrs[0]) == "10.9.0.0/16"
