@@ -138,15 +138,18 @@ class SchemaName(str, Enum):
     report = "report"
     reach = "reach"
     exposure = "exposure"
+    intents = "intents"
 
 
 @app.command()
-def schema(name: SchemaName = typer.Argument(SchemaName.report, help="report (the trace report), reach or exposure.")) -> None:
+def schema(name: SchemaName = typer.Argument(SchemaName.report, help="report (the trace report), reach, exposure or intents.")) -> None:
     """Print the JSON Schema of a JSON report: flightpath.report/v1 (default) or flightpath.reach/v1."""
     import json
 
     if name is SchemaName.reach:
         from flightpath.report.reach_report import reach_schema as chosen
+    elif name is SchemaName.intents:
+        from flightpath.questions.intents import intents_schema as chosen
     elif name is SchemaName.exposure:
         from flightpath.report.exposure_report import exposure_schema as chosen
     else:

@@ -1,10 +1,11 @@
-"""`flightpath reach` and `flightpath exposure` (and, as they land, the other questions beyond one trace). Registered on the app by
+"""`flightpath reach`, `exposure`, `check` and `diff` (and, as they land, the other questions beyond one trace). Registered on the app by
 cli/app.py; heavy modules are imported inside the commands."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Optional
 
@@ -117,3 +118,76 @@ def _render(view, result, info, output: Optional[Path]) -> None:
     console = Console(record=True, width=160, file=open(os.devnull, "w"))
     view(result, info, console)
     _write_output(console.export_text(), output)
+
+
+class CheckFormat(str, Enum):
+    table = "table"
+    json = "json"
+    junit = "junit"
+    markdown = "markdown"
+
+
+@app.command()
+def check(
+    intents: Path = typer.Argument(..., help="YAML or JSON file of intents (flightpath schema intents)."),
+    snapshot: Path = typer.Option(..., "--snapshot", "-s", help="Snapshot folder (or any folder of cloud JSON dumps)."),
+    fmt: CheckFormat = typer.Option(CheckFormat.table, "--format", "-f", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the compiled snapshot cache."),
+) -> None:
+    """Check network intents (reachable / blocked / unreachable, via, blocked_by) against a snapshot.
+    Exit 0 when every intent holds, 1 when any fails, 3 when any is undetermined (and none fails)."""
+    from flightpath.questions.check import check as run_check
+    from flightpath.questions.check import exit_code
+    from flightpath.questions.intents import load_intents
+    from flightpath.report.check_report import build_check_report, check_markdown, junit_xml, render_check
+    from flightpath.topology import load_snapshot
+
+    parsed = load_intents(intents)
+    topo = load_snapshot(snapshot, use_cache=not no_cache)
+    outcomes = run_check(topo, parsed)
+    if fmt is CheckFormat.json:
+        import json
+
+        _write_output(json.dumps(build_check_report(outcomes, topo.info, str(intents)), indent=2) + "\n", output)
+    elif fmt is CheckFormat.junit:
+        _write_output(junit_xml(outcomes, topo.info), output)
+    elif fmt is CheckFormat.markdown:
+        _write_output(check_markdown(outcomes, topo.info), output)
+    else:
+        _render(render_check, outcomes, topo.info, output)
+    raise typer.Exit(exit_code(outcomes))
+
+
+@app.command()
+def diff(
+    before: Path = typer.Argument(..., help="The snapshot before the change."),
+    after: Path = typer.Argument(..., help="The snapshot after the change."),
+    pairs: Optional[Path] = typer.Option(None, "--pairs", help="Flows to compare (an intents file; expect ignored)."),
+    scope: str = typer.Option("", "--scope", help="'all': every pair of interface classes a change can touch."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the compiled snapshot cache."),
+) -> None:
+    """What a change does: the raw changes (rules, routes, attachments), then the flows that are newly
+    blocked, newly open or take another path. Exit 0 when no compared flow changed, 1 when some did."""
+    from flightpath.errors import FlightpathError
+    from flightpath.questions.diff import diff as run_diff
+    from flightpath.questions.intents import load_intents
+    from flightpath.report.diff_report import build_diff_report, diff_lines, diff_markdown
+    from flightpath.topology import load_snapshot
+
+    if (pairs is None) == (scope.strip().lower() != "all"):
+        raise FlightpathError("diff: give exactly one of --pairs FILE or --scope all")
+    wanted = load_intents(pairs) if pairs is not None else None
+    tb, ta = load_snapshot(before, use_cache=not no_cache), load_snapshot(after, use_cache=not no_cache)
+    result = run_diff(tb, ta, pairs=wanted, scope="pairs" if wanted is not None else "all")
+    if fmt is Format.json:
+        import json
+
+        _write_output(json.dumps(build_diff_report(result, tb.info, ta.info), indent=2) + "\n", output)
+    elif fmt is Format.markdown:
+        _write_output(diff_markdown(result, tb.info, ta.info), output)
+    else:
+        _write_output("\n".join(diff_lines(result)) + "\n", output)
+    raise typer.Exit(1 if result.changed else 0)

@@ -26,6 +26,9 @@ from flightpath.evaluate.gateway_steps import NOT_ON_INTERNET
 from flightpath.model import Interface, IPAddress
 from flightpath.questions.reach import ReachResult, Segment, reach
 from flightpath.topology import Topology
+from flightpath.topology.endpoints import resolve
+
+_SOURCES: dict = {}  # (topology id, text) -> resolved source endpoint, within one exposure run
 
 # Ports an attacker tries first: remote administration, then databases and caches, then the rest.
 ADMIN_PORTS = {22: "ssh", 3389: "rdp", 5985: "winrm", 5986: "winrm", 23: "telnet", 5900: "vnc"}
@@ -114,6 +117,7 @@ def exposure(topo: Topology, origin: str = "internet", *, protocol: int | None |
     for c in targets:
         classes.setdefault(class_key(c[0]), []).append(c)
     result.classes = len(classes)
+    _SOURCES.clear()
     rng = random.Random(seed)
     origins = [(src, "")]
     if origin == "internet":
@@ -164,10 +168,13 @@ def _public(net) -> bool:
     return not any(net.version == n.version and net.subnet_of(n) for n in NOT_ON_INTERNET)
 
 
-def _run(topo: Topology, src: str, addr: IPAddress, protocol, result: ExposureResult) -> ReachResult | None:
+def _run(topo: Topology, src: str, addr: IPAddress, protocol, result: ExposureResult,
+         iface: Interface | None = None) -> ReachResult | None:
     result.reach_runs += 1
     try:
-        return reach(topo, src, str(addr), protocol=protocol)
+        # resolving an internet source scans every network's subnets: once per client, not per candidate
+        source = _SOURCES.get((id(topo), src)) or _SOURCES.setdefault((id(topo), src), resolve(topo, src, "source"))
+        return reach(topo, source, str(addr), protocol=protocol)
     except EndpointError as exc:  # e.g. the origin is this very interface
         result.warnings.append(f"{addr}: {exc}")
         return None
@@ -175,15 +182,15 @@ def _run(topo: Topology, src: str, addr: IPAddress, protocol, result: ExposureRe
 
 def _answer_class(topo, src, members, protocol, rng, result):
     first = members[0]
-    r = _run(topo, src, first[1], protocol, result)
+    r = _run(topo, src, first[1], protocol, result, first[0])
     if len(members) == 1:
         return [(first, r)]
     other = members[rng.randrange(1, len(members))]
-    check = _run(topo, src, other[1], protocol, result)
+    check = _run(topo, src, other[1], protocol, result, other[0])
     if _same(r, check):
         return [(m, r) for m in members]
     result.split_classes += 1
-    return [(first, r), (other, check)] + [(m, _run(topo, src, m[1], protocol, result))
+    return [(first, r), (other, check)] + [(m, _run(topo, src, m[1], protocol, result, m[0]))
                                            for m in members[1:] if m is not other]
 
 

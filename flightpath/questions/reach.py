@@ -22,6 +22,7 @@ listed beside it. `src_port` fixes one. ICMP is split by type and code the same 
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field, replace
 
 from flightpath.evaluate import trace
@@ -125,13 +126,14 @@ def split(space: Span, boundaries: set[int]) -> list[Span]:
     return [(a, b - 1) for a, b in zip(starts, [*cuts, space[1] + 1])]
 
 
-def reach(topo: Topology, src: str, dst: str, *, protocol: int | None | str = "default",
+def reach(topo: Topology, src: str | Endpoint, dst: str | Endpoint, *, protocol: int | None | str = "default",
           src_port: int | None = None) -> ReachResult:
-    """Resolve SRC and DST like `trace`, then split each protocol's space exactly (module docstring).
-    `protocol`: "default" (tcp, udp, icmp), None (every IP protocol), or one protocol number."""
-    source = resolve(topo, src, "source")
-    destination = resolve(topo, dst, "destination", version=source.address.version,
-                          from_internet=source.kind == "internet")
+    """Resolve SRC and DST like `trace` (or take resolved endpoints), then split each protocol's space
+    exactly (module docstring). `protocol`: "default" (tcp, udp, icmp), None (every IP protocol), or one
+    protocol number."""
+    source = src if isinstance(src, Endpoint) else resolve(topo, src, "source")
+    destination = dst if isinstance(dst, Endpoint) else resolve(
+        topo, dst, "destination", version=source.address.version, from_internet=source.kind == "internet")
     if protocol == "default":
         protocols: tuple[int | None, ...] = DEFAULT_PROTOCOLS
     elif protocol is None:
@@ -178,7 +180,7 @@ def _split_other_protocols(topo: Topology, result: ReachResult, stages: dict[str
     rules_seen: list = []
     _gather(_trace(topo, result, _flow(result, 47, None, None, None, None), all_blockers=True), stages, topo, seen,
             rules_seen)
-    named = sorted({r.protocol for r in rules_seen if r.protocol is not None} - {6, 17, 1, 58})
+    named = sorted({r.protocol for r, _stateless in rules_seen if r.protocol is not None} - {6, 17, 1, 58})
     rest = next(p for p in range(256) if p not in (6, 17, 1, 58) and p not in named)
     for p in [*named, rest]:
         t = _trace(topo, result, _flow(result, p, None, None, None, None))
@@ -188,12 +190,13 @@ def _split_other_protocols(topo: Topology, result: ReachResult, stages: dict[str
         result.segments.append(seg)
 
 
-def _cells(result: ReachResult, proto: int, bounds: set[int]) -> list[tuple[Span, Span]]:
+def _cells(result: ReachResult, proto: int, bounds: tuple[set[int], set[int]]) -> list[tuple[Span, Span]]:
+    outer, inner = bounds
     if proto in PORT_PROTOCOLS:
         src_space = result.src_ports or DYNAMIC_PORTS
-        return [(d, s) for d in split((0, 65535), bounds) for s in split(src_space, bounds)]
+        return [(d, s) for d in split((0, 65535), outer) for s in split(src_space, inner)]
     if proto in ICMP_PROTOCOLS:
-        return [(t, c) for t in split((0, 255), bounds) for c in split((0, 255), bounds)]
+        return [(t, c) for t in split((0, 255), outer) for c in split((0, 255), inner)]
     return [((0, 0), (0, 0))]
 
 
@@ -219,12 +222,17 @@ def _trace(topo: Topology, result: ReachResult, flow: Flow, all_blockers: bool =
 
 # --- what the path crossed --------------------------------------------------------------------------------
 
+_STAGES: "weakref.WeakKeyDictionary[Topology, dict[str, FilterStage]]" = weakref.WeakKeyDictionary()
+
+
 def _stage_index(topo: Topology) -> dict[str, FilterStage]:
-    """Native id → filter stage of every interface and subnet (hops name places by native id)."""
-    out: dict[str, FilterStage] = {}
-    for obj in (*topo.estate.interfaces.values(), *topo.estate.subnets.values()):
-        if obj.stage is not None:
-            out[obj.ref.id] = obj.stage
+    """Native id → filter stage of every interface and subnet (hops name places by native id); built once
+    per loaded topology."""
+    out = _STAGES.get(topo)
+    if out is None:
+        out = {obj.ref.id: obj.stage for obj in (*topo.estate.interfaces.values(), *topo.estate.subnets.values())
+               if obj.stage is not None}
+        _STAGES[topo] = out
     return out
 
 
@@ -242,26 +250,38 @@ def _gather(t: Trace, stages: dict[str, FilterStage], topo: Topology, seen: set[
             for rid in tier.rule_set_ids:
                 rs = topo.estate.rule_sets.get(rid)
                 if rs is not None:
-                    rules.extend(rs.rules)
+                    rules.extend((r, not rs.stateful or r.stateless is True) for r in rs.rules)
     return grew
 
 
-def _boundaries(rules: list, proto: int) -> set[int]:
-    bounds: set[int] = set()
-    for r in rules:
+def _boundaries(rules: list, proto: int) -> tuple[set[int], set[int]]:
+    """(destination-port, source-port) boundaries; ICMP: (type, code). A request's destination port is
+    matched by every rule's destination ports and, on the way back, by a stateless rule's source ports
+    (the reply's source port); the client's source port by every rule's source ports and a stateless
+    rule's destination ports. A stateful rule set admits the reply without its rules (tracked)."""
+    dst: set[int] = set()
+    src: set[int] = set()
+    if proto in ICMP_PROTOCOLS:
+        # echo request/reply (8/0, 128/129) change type on the way back: keep them cells of their own
+        dst.update((0, 1, 8, 9, 128, 129, 130))
+    for r, stateless in rules:
         if r.protocol is not None and r.protocol != proto:
             continue
         if proto in ICMP_PROTOCOLS:
-            # echo request/reply (8/0, 128/129) change type on the way back: keep them cells of their own
-            bounds.update((0, 1, 8, 9, 128, 129, 130))
-            for v in (r.icmp_type, r.icmp_code):
-                if v is not None:
-                    bounds.update((v, v + 1))
+            if r.icmp_type is not None:
+                dst.update((r.icmp_type, r.icmp_type + 1))
+            if r.icmp_code is not None:
+                src.update((r.icmp_code, r.icmp_code + 1))
             continue
-        for ranges in (r.dst_ports, r.src_ports):
-            for pr in ranges or ():
-                bounds.update((pr.low, pr.high + 1))
-    return bounds
+        for pr in r.dst_ports or ():
+            dst.update((pr.low, pr.high + 1))
+            if stateless:
+                src.update((pr.low, pr.high + 1))
+        for pr in r.src_ports or ():
+            src.update((pr.low, pr.high + 1))
+            if stateless:
+                dst.update((pr.low, pr.high + 1))
+    return dst, src
 
 
 # --- merging --------------------------------------------------------------------------------------------
