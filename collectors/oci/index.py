@@ -3,6 +3,12 @@
 Keys are OCIDs as given (OCIDs are case-sensitive). Every resource keeps where it came from (file and list
 position) so that an error names the file and field. A resource listed twice (two compartments' listings
 overlap, or redacted sample ids) keeps the first copy and the duplicate is named in a warning.
+
+    RawDocument(kind="vcn", body=[{"id": "ocid1.vcn.oc1.iad.a", "displayName": "lab"}], scope={"region": "us-ashburn-1"})
+    → Index.get("vcn", "ocid1.vcn.oc1.iad.a") = Res(id="ocid1.vcn.oc1.iad.a", name="lab", region="us-ashburn-1",
+                                                    where="<file>[0]")
+    RawDocument(kind="ListDrgRouteRules", body=[...], resource_id="ocid1.drgroutetable.oc1.iad.t")
+    → Index.children("ListDrgRouteRules", "ocid1.drgroutetable.oc1.iad.t") = ([...], "<file>")
 """
 
 from __future__ import annotations

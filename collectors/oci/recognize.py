@@ -50,13 +50,14 @@ LIST_KINDS = {
     "ListPrivateIps": PRIVATE_IP, "ListPublicIps": PUBLIC_IP, "ListInstances": INSTANCE, "ListServices": SERVICE,
     "GetVnic": VNIC,
 }
+CLI_ENVELOPE = {"data", "etag", "opc-next-page", "opc-request-id", "opc-total-items"}  # `oci ... get/list` output
 PER_RESOURCE = (NSG_RULES, DRG_RULES, DISTRIBUTION_STATEMENTS, TUNNELS)
 KINDS = frozenset(LIST_KINDS.values()) | {TUNNEL}
 
 
 def _unwrap(body: Any) -> tuple[list[Any] | None, bool]:
     """(items, from the CLI envelope)."""
-    if isinstance(body, dict) and "data" in body and set(body) <= {"data", "opc-next-page", "opc-request-id"}:
+    if isinstance(body, dict) and "data" in body and set(body) <= CLI_ENVELOPE:
         data = body["data"]
         return (data if isinstance(data, list) else [data]), True
     if isinstance(body, list):

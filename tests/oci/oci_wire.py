@@ -4,12 +4,13 @@
 Paths are the Core Services API's (`/20160918/vcns?compartmentId=...`, `/20160918/networkSecurityGroups/{id}/
 securityRules`, ...; the resource_path of each SDK method). Lists are paged `page_size` items at a time through
 `opc-next-page` / `page`. `failures` maps a path to a list of statuses to return before succeeding (429 then
-200), or to a status that always fails (401, 404). Every request must carry an OCI HTTP signature.
+200), or to a status that always fails (401, 404), or to a float: seconds to wait before answering. Every request must carry an OCI HTTP signature.
 """
 
 from __future__ import annotations
 
 import json
+import time
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -89,6 +90,9 @@ class OciWire:
                 failure = failure.pop(0)
             elif isinstance(failure, list):
                 failure = None
+        if isinstance(failure, float):  # a slow answer: the client's read timeout fires first
+            time.sleep(failure)
+            failure = None
         if failure:
             self._send(h, failure, {"code": ERRORS[failure], "message": f"scripted {failure} for {url.path}"},
                        {"retry-after": "0"} if failure == 429 else None)

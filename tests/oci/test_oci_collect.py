@@ -109,6 +109,18 @@ def test_failures_go_to_the_manifest_and_the_trace_ends_unknown(tmp_path, key_pe
     assert "ListNetworkSecurityGroupSecurityRules failed (404 NotAuthorizedOrNotFound" in t.forward.reason
 
 
+def test_a_timeout_is_recorded_not_fatal(tmp_path, key_pem):
+    with OciWire(DATA, page_size=50) as wire:
+        wire.failures["/20160918/natGateways"] = 2.0
+        options = _options(tmp_path, key_pem, wire)
+        options.read_timeout, options.max_retries = 0.5, 0
+        summary = fetch.collect(options)
+    errors = json.loads((tmp_path / "snap" / "manifest.json").read_text())["errors"]
+    assert summary.failed == 1 and [e["operation"] for e in errors] == ["ListNatGateways"]
+    assert errors[0]["code"] in ("RequestError", "ConnectionError")
+    assert not (tmp_path / "snap" / "oci" / TENANCY / "us-ashburn-1" / "ListNatGateways.json").exists()
+
+
 def test_the_cli_exits_3_when_calls_failed(tmp_path, key_pem):
     with OciWire(DATA, page_size=50) as wire:
         wire.failures["/20160918/cpes"] = 401

@@ -122,3 +122,14 @@ def test_region_and_tenancy_from_the_ocids_when_the_folders_do_not_say(tmp_path)
                                                               "display-name": "plain"}]}))
     net = load_snapshot(tmp_path, use_cache=False).estate.networks["ocid1.vcn.oc1.iad.aaaa"]
     assert net.ref.region == "us-ashburn-1" and net.ref.name == "plain" and str(net.cidrs[0]) == "10.9.0.0/16"
+
+
+def test_cli_get_output_with_its_etag_is_recognised(tmp_path):
+    # `oci network vnic get --vnic-id ...` prints {"data": {...}, "etag": "..."}
+    (tmp_path / "vnic.json").write_text(json.dumps({"data": {"id": "ocid1.vnic.oc1.iad.v", "private-ip": "10.9.1.5",
+                                                             "subnet-id": "ocid1.subnet.oc1.iad.missing"},
+                                                    "etag": "abc123"}))
+    e = load_snapshot(tmp_path, use_cache=False).estate
+    vnic = e.interfaces["ocid1.vnic.oc1.iad.v"]
+    assert str(vnic.private_ips[0]) == "10.9.1.5" and vnic.stage is None
+    assert "ocid1.subnet.oc1.iad.missing is not in the snapshot" in vnic.stage_missing
