@@ -21,8 +21,10 @@ attachment in the route table's importDrgRouteDistribution. You can also insert 
   attachments contribute their VCN's CIDRs, IPSec attachments their connection's `staticRoutes`) and the table
   is marked `derived` (the static rules are unknown, so "no route" becomes `unknown`).
 - Ranks: longest prefix first; then static (0) over dynamic; among dynamic routes VCN (1) > virtual circuit
-  (2) > IPSec (3) > remote peering (4). To verify against managingDRGs.htm "route conflicts"; the SEMANTICS.md
-  OCI section marks the exact order as unverified.
+  (2) > IPSec (3) > remote peering (4). Not confirmed in Oracle's docs (managingDRGs.htm does not state it in
+  the text available here; SEMANTICS.md marks it "to verify"). It matters little: in `ListDrgRouteRules` the DRG
+  has already resolved conflicts (the losers carry `isConflict` and are dropped above), so the ranks only order
+  the routes of a derived table.
 - IPSec connection → VpnLink: local_ips = its tunnels' `vpnIp` (Oracle's headends), remote_ip = the CPE's
   `ipAddress`, up = any tunnel `status` UP, remote_cidrs = `staticRoutes`.
 
