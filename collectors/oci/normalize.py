@@ -73,12 +73,13 @@ def _rule_sets(ctx: Context) -> None:
     est.rule_sets[LINK_LOCAL] = link_local_rule_set()
     for r in idx.all(K.SECURITY_LIST):
         est.rule_sets[r.id] = security_list(r.item, r.ref("security-list"), r.where, est.address_groups)
+    nsg_vcn = {r.id: r.text("vcnId") for r in idx.all(K.NSG)}
     for r in idx.all(K.NSG):
         got = idx.children(K.NSG_RULES, r.id)
         if got is None:
             continue  # the VNIC's stage then names the NSG and the missing call (interfaces.py)
         est.rule_sets[r.id] = nsg_rules(got[0], r.ref("network-security-group"), r.text("vcnId"), got[1],
-                                        est.address_groups)
+                                        est.address_groups, nsg_vcn, est.warnings)
     for parent, (items, path) in idx.per_resource.get(K.NSG_RULES, {}).items():
         if parent not in est.rule_sets:  # rules listed without the NSG itself
             est.rule_sets[parent] = nsg_rules(items, NativeRef("oci", "network-security-group", parent), "", path,

@@ -28,6 +28,7 @@ Worked example (security list with one stateless ingress rule):
 
 from __future__ import annotations
 
+from dataclasses import replace
 from ipaddress import ip_network
 from typing import Any
 
@@ -134,7 +135,13 @@ def security_list(item: dict[str, Any], ref: NativeRef, where: str, groups: dict
 
 
 def nsg_rules(items: list[dict[str, Any]], ref: NativeRef, vcn_id: str, where: str,
-              groups: dict[str, AddressGroup]) -> RuleSet:
+              groups: dict[str, AddressGroup], nsg_vcn: dict[str, str] | None = None,
+              warnings: list[str] | None = None) -> RuleSet:
+    """An NSG's SecurityRules. Two kinds of rule match nothing (with a warning): `isValid: false` ("the value
+    changes to False if that network security group is deleted": SecurityRule, API reference
+    https://docs.oracle.com/en-us/iaas/api/#/en/iaas/20160918/SecurityRule/), and a rule naming an NSG of another
+    VCN ("that NSG must be in the same VCN. This is true even if the other NSG is in a peered VCN": OCI VCN FAQ,
+    https://www.oracle.com/cloud/networking/virtual-cloud-network/faq/)."""
     rules: list[Rule] = []
     for i, raw in enumerate(items):
         d = str(raw.get("direction") or "").upper()
@@ -142,7 +149,18 @@ def nsg_rules(items: list[dict[str, Any]], ref: NativeRef, vcn_id: str, where: s
             raise SnapshotError(f"{where}[{i}].direction: expected INGRESS or EGRESS, got {raw.get('direction')!r}")
         direction = Direction.INGRESS if d == "INGRESS" else Direction.EGRESS
         label = f"{ref.name or 'NSG'} rule {raw.get('id') or i + 1}"
-        rules.append(rule(raw, direction, ref, label, f"{where}[{i}]", groups))
+        r = rule(raw, direction, ref, label, f"{where}[{i}]", groups)
+        side = "source" if direction is Direction.INGRESS else "destination"
+        named = str(raw.get(side) or "") if str(raw.get(f"{side}Type") or "").upper() == "NETWORK_SECURITY_GROUP" else ""
+        other_vcn = (nsg_vcn or {}).get(named, "")
+        why = ("is not valid (isValid false: the NSG it names was deleted)" if raw.get("isValid") is False else
+               f"names NSG {named} of another VCN" if named and vcn_id and other_vcn and other_vcn != vcn_id else "")
+        if why:
+            nothing = AddressMatch()
+            r = replace(r, sources=nothing) if direction is Direction.INGRESS else replace(r, destinations=nothing)
+            if warnings is not None:
+                warnings.append(f"{label} {why}; it matches nothing")
+        rules.append(r)
     return RuleSet(ref, tuple(rules), stateful=True, network_id=vcn_id)
 
 

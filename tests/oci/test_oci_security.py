@@ -38,7 +38,12 @@ def topo(tmp_path_factory):
     b.nsg("web-nsg", "lab", [nsg_rule("INGRESS", VCN, 6, 443)])
     b.nsg("app-nsg", "lab", [nsg_rule("EGRESS", "0.0.0.0/0")])
     b.nsg("db-nsg", "lab", [nsg_rule("INGRESS", "app-nsg", 6, 5432, peer_type="NETWORK_SECURITY_GROUP", rid="DB5432"),
-                            nsg_rule("INGRESS", "ghost", 6, 6379, peer_type="NETWORK_SECURITY_GROUP")])
+                            nsg_rule("INGRESS", "ghost", 6, 6379, peer_type="NETWORK_SECURITY_GROUP"),
+                            dict(nsg_rule("INGRESS", "deleted", 6, 11211, peer_type="NETWORK_SECURITY_GROUP"),
+                                 isValid=False),
+                            nsg_rule("INGRESS", "other-nsg", 6, 9000, peer_type="NETWORK_SECURITY_GROUP")])
+    b.vcn("other", "10.50.0.0/16")
+    b.nsg("other-nsg", "other", [])
     for name, cidr, sl in (("client", "10.0.9.0/24", "client-sl"), ("app", "10.0.1.0/24", "app-sl"),
                            ("edge", "10.0.2.0/24", "edge-sl"), ("mix", "10.0.3.0/24", "mix-sl"),
                            ("db", "10.0.4.0/24", "db-sl")):
@@ -119,6 +124,16 @@ def test_a_rule_referencing_a_missing_nsg_is_unknown_naming_it(topo):
     t = trace(topo, "app2", "db1", port=6379)
     assert t.verdict is Verdict.UNKNOWN
     assert "ocid1.networksecuritygroup.oc1.iad.ghost not in the snapshot" in t.forward.reason
+
+
+def test_invalid_and_cross_vcn_nsg_references_match_nothing(topo):
+    # https://docs.oracle.com/en-us/iaas/api/#/en/iaas/20160918/SecurityRule/
+    # isValid "changes to False if that network security group is deleted": the rule admits nothing (not unknown)
+    assert trace(topo, "app2", "db1", port=11211).verdict is Verdict.BLOCKED
+    # https://www.oracle.com/cloud/networking/virtual-cloud-network/faq/
+    # "that NSG must be in the same VCN. This is true even if the other NSG is in a peered VCN"
+    assert trace(topo, "app2", "db1", port=9000).verdict is Verdict.BLOCKED
+    assert any("names NSG ocid1.networksecuritygroup.oc1.iad.other-nsg of another VCN" in w for w in topo.estate.warnings)
 
 
 def test_icmp_type_and_code_match(topo):
