@@ -6,7 +6,7 @@ would re-serialise those, not the wire JSON. So each client's `requests` session
 (`session.hooks["response"]`, which the SDK's own session copies keep) that keeps the HTTP body the SDK received;
 after a successful call (retries included) that body, parsed as JSON, is what is written. Pages (`opc-next-page`
 → `page`) are merged into one list, as the CLI's `--all` prints them. Clients are made per task (one compartment x
-region), so a hook never sees another thread's responses.
+region) and per worker thread of its per-resource calls, so a hook never sees another thread's responses.
 
 Failures (ServiceError 401/403/404/429 after retries, 5xx, timeouts) are recorded with SnapshotWriter.add_error
 (`params.resource_id` for per-resource calls), and the trace then ends `unknown` naming the call. Calls: only
@@ -16,6 +16,7 @@ operations.ALLOWED (list_/get_ methods).
 from __future__ import annotations
 
 import json
+import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,17 +77,22 @@ class _Session:
             kw["signer"] = signer
         if options.endpoint:
             kw["service_endpoint"] = options.endpoint
-        self.clients = {}
-        for name, cls in CLIENTS.items():
-            client = cls(cfg, **kw)
+        self._cfg, self._kw = cfg, kw
+        self._clients: dict[str, Any] = {}
+
+    def client(self, name: str) -> Any:
+        """The SDK client (made on first use: a worker that only reads VNICs never builds the compute client)."""
+        if name not in self._clients:
+            client = CLIENTS[name](self._cfg, **self._kw)
             client.base_client.session.hooks.setdefault("response", []).append(self.capture)
-            self.clients[name] = client
+            self._clients[name] = client
+        return self._clients[name]
 
     def call(self, op: Operation, **params: Any) -> Any:
         """The wire body (pages merged); raises the SDK's exceptions."""
         if op.method not in ALLOWED or not op.method.startswith(("list_", "get_")):
             raise CollectorError(f"{op.method} is not in the read-only allow-list")
-        method = getattr(self.clients[op.client], op.method)
+        method = getattr(self.client(op.client), op.method)
         params = dict(op.args) | params
         items: list[Any] = []
         page = None
@@ -139,19 +145,41 @@ def _task(options: OciCollectOptions, config: dict[str, Any], signer: Any, tenan
             res.lists[op.name] = body
     parents = {K.NSG: "ListNetworkSecurityGroups", K.DRG: "ListDrgs", K.IPSEC: "ListIPSecConnections",
                K.VNIC_ATTACHMENT: "ListVnicAttachments"}
+    jobs = []
     for op, keyword in CHILD_OPS:
         for item in res.lists.get(parents[op.scope], []):
             parent = item.get("vnicId") if op.scope == K.VNIC_ATTACHMENT else item.get("id")
-            if not parent:
-                continue
-            body = _run(session, res, tenancy, op, parent, **{keyword: parent})
-            _store(res, op, parent, body)
+            if parent:
+                jobs.append((op, parent, {keyword: parent}))
+    _fan_out(options, config, signer, tenancy, res, jobs)
     children = {K.DRG_ROUTE_TABLE: "ListDrgRouteTables", K.DRG_DISTRIBUTION: "ListDrgRouteDistributions"}
-    for op, keyword in GRANDCHILD_OPS:
-        for item in res.lists.get(children[op.scope], []):
-            body = _run(session, res, tenancy, op, item["id"], **{keyword: item["id"]})
-            _store(res, op, item["id"], body)
+    _fan_out(options, config, signer, tenancy, res, [
+        (op, item["id"], {keyword: item["id"]}) for op, keyword in GRANDCHILD_OPS
+        for item in res.lists.get(children[op.scope], [])])
     return res
+
+
+def _fan_out(options: OciCollectOptions, config: dict[str, Any], signer: Any, tenancy: str, res: _Result,
+             jobs: list[tuple[Operation, str, dict[str, str]]]) -> None:
+    """Per-resource calls (one per NSG, VNIC, DRG route table, ...) concurrently, each worker thread with its own
+    clients (so a response hook only sees its own thread's bodies); results are merged here in job order, so the
+    snapshot does not depend on timing."""
+    if not jobs:
+        return
+    local = threading.local()
+
+    def one(job: tuple[Operation, str, dict[str, str]]) -> tuple[Any, _Result]:
+        op, parent, kw = job
+        if getattr(local, "session", None) is None:
+            local.session = _Session(options, config, signer, res.region)
+        part = _Result(res.region, res.compartment)
+        return _run(local.session, part, tenancy, op, parent, **kw), part
+
+    with ThreadPoolExecutor(max_workers=max(1, min(options.workers, len(jobs)))) as pool:
+        for (op, parent, _kw), (body, part) in zip(jobs, pool.map(one, jobs)):
+            res.calls += part.calls
+            res.errors += part.errors
+            _store(res, op, parent, body)
 
 
 def _store(res: _Result, op: Operation, parent: str, body: Any) -> None:
@@ -187,7 +215,7 @@ def _scopes(options: OciCollectOptions, config: dict[str, Any], signer: Any) -> 
     identity = _Session(options, config, signer, config.get("region", ""))
     regions = list(options.regions) or [config.get("region", "")]
     if regions == ["all"]:
-        subs = identity.clients["identity"].list_region_subscriptions(tenancy).data
+        subs = identity.client("identity").list_region_subscriptions(tenancy).data
         regions = sorted(s.region_name for s in subs if str(s.status).upper() == "READY")
     compartments = list(options.compartments) or [tenancy]
     if options.tenancy:
