@@ -144,3 +144,7 @@ def test_permissions_print_the_iam_policy():
     narrow = policy("netops", ["prod"], narrow=True)
     assert "Allow group netops to read network-security-groups in compartment prod" in narrow
     assert all(line.startswith("Allow group netops to read ") for line in narrow)
+    p = subprocess.run([sys.executable, "-m", "flightpath.cli", "permissions", "oci"], capture_output=True, text=True,
+                       timeout=120)
+    assert p.returncode == 0 and p.stdout.splitlines()[0] == policy()[0]
+    assert "corepolicyreference.htm" in p.stderr

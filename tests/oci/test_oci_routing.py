@@ -207,3 +207,24 @@ def test_drg_table_without_its_rules_is_derived_from_the_import_distribution(tmp
     ok = trace(topo, "xvm", "yvm", port=22)
     assert ok.verdict is Verdict.DELIVERED and any("derived from its import route distribution" in w for w in ok.warnings)
     assert trace(topo, "xvm", "10.99.0.1", port=22).verdict is Verdict.UNKNOWN
+
+
+def test_oracle_services_network_labels_are_not_in_the_snapshot(tmp_path):
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/servicegateway.htm
+    # a service gateway route's destination is a label (all-iad-services-in-oracle-services-network) whose CIDRs no
+    # snapshot holds: the route is left out with a warning, and a rule naming the label can only say "unknown"
+    b = OciScenario(tmp_path)
+    b.vcn("svc", "10.90.0.0/16")
+    b.security_list("svc-sl", "svc", egress=[egress("all-iad-services-in-oracle-services-network",
+                                                     destination_type="SERVICE_CIDR_BLOCK")])
+    b.route_table("svc-rt", "svc", [("all-iad-services-in-oracle-services-network", b.id("servicegateway", "sgw")),
+                                    ("0.0.0.0/0", b.id("natgateway", "nat"))])
+    b.nat("nat", "svc", "129.146.90.1")
+    b.subnet("svc-sub", "svc", "10.90.1.0/24", "svc-rt", ["svc-sl"])
+    b.instance("svcvm", "svc-sub", "10.90.1.10")
+    topo = load_snapshot(b.write(), use_cache=False)
+    assert any("Oracle Services Network label are not in the snapshot" in w for w in topo.estate.warnings)
+    table = next(t for t in topo.estate.route_tables.values() if t.ref.name == "svc-rt")
+    assert [str(r.destination) for r in table.routes] == ["0.0.0.0/0", "10.90.0.0/16"]
+    t = trace(topo, "svcvm", "134.70.24.1", port=443)
+    assert t.verdict is Verdict.UNKNOWN and "all-iad-services-in-oracle-services-network" in t.forward.reason
