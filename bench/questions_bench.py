@@ -1,6 +1,7 @@
-"""Benchmark of the questions beyond one trace: `exposure` from the internet and `reach` on designed pairs.
+"""Benchmark of the questions beyond one trace: `exposure` from the internet, `reach` on designed pairs and
+(with --check N) `check` of N intents with 1 and 2 worker processes.
 
-    python bench/questions_bench.py --size S|M|L [--repeat 3] [--seed 1] [--regen]
+    python bench/questions_bench.py --size S|M|L [--repeat 3] [--seed 1] [--regen] [--check 10000]
 
 Uses the seeded synthetic estate of bench/generate.py (bench/out/<size>, generated once, like run.py),
 loads it through the compiled cache, then times `exposure(topo)` (every public address; equivalence classes
@@ -35,6 +36,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--regen", action="store_true")
+    ap.add_argument("--check", type=int, default=0, metavar="N", help="also time `check` of N intents, 1 and 2 workers")
     args = ap.parse_args(argv)
     out = ensure_snapshot(args.size, args.seed, args.regen)
     os.environ.setdefault("FLIGHTPATH_CACHE_DIR", str(out / "cache"))
@@ -57,7 +59,22 @@ def main(argv: list[str] | None = None) -> None:
         t0 = time.perf_counter()
         reach(topo, src, dst)
         reach_times.append(time.perf_counter() - t0)
-    figures = {
+    figures_check = {}
+    if args.check:
+        from flightpath.questions.batch import check_chunk, run
+        from flightpath.questions.intents import Intent
+
+        designed = json.loads((out / "pairs.json").read_text())["pairs"]
+        intents = [Intent(f"i{n}", p["src"], p["dst"], p.get("protocol") or "tcp",
+                          (p["port"], p["port"]) if p.get("port") is not None else None,
+                          "reachable" if p["expect"] in ("delivered", "exited") else "unreachable")
+                   for n, p in enumerate(designed * (args.check // max(1, len(designed)) + 1))][:args.check]
+        for workers in (1, 2):
+            t0 = time.perf_counter()
+            results = run(check_chunk, str(out / "snapshot"), intents, workers=workers)
+            figures_check[f"check_{len(intents)}_intents_workers_{workers}_s"] = round(time.perf_counter() - t0, 2)
+        figures_check["check_failed"] = sum(r.status != "pass" for r in results)
+    figures = {**figures_check,
         "size": args.size, "interfaces": len(topo.estate.interfaces), "load_s": round(load_s, 2),
         "exposure_s_median": round(statistics.median(times), 2), "exposure_runs": len(times),
         "candidates": result.candidates, "classes": result.classes, "reach_runs": result.reach_runs,

@@ -120,7 +120,7 @@ def test_fix_for_o3_is_the_security_list_update_with_the_existing_rules_kept(top
     cmd = fixes[0].command
     assert cmd.startswith("oci network security-list update --security-list-id ocid1.securitylist.oc1.iad.aaaaaaaakslabapp")
     body = json.loads(cmd.split("--ingress-security-rules '")[1].split("'")[0])
-    assert [r["source"] for r in body] == ["10.200.0.0/16", "10.110.1.4/32"]  # the existing rule, then the fix
+    assert [r["source"] for r in body] == ["10.220.0.0/16", "10.110.1.4/32"]  # the existing rule, then the fix
     nsg = topo.estate.rule_sets["ocid1.networksecuritygroup.oc1.iad.aaaaaaaakslabapp"]
     _rule, nsg_cmd = realise(nsg, fixes[0].rule)
     assert nsg_cmd.startswith("oci network nsg rules add --nsg-id ocid1.networksecuritygroup.oc1.iad.aaaaaaaakslabapp")
