@@ -207,7 +207,8 @@ class OciScenario:
 
     # --- instances ------------------------------------------------------------------------------------
     def instance(self, name: str, subnet: str, ip: str, *, public_ip: str | None = None, nsgs: list[str] = (),
-                 skip_check: bool = False, state: str = "RUNNING", secondary: list[str] = ()) -> None:
+                 skip_check: bool = False, state: str = "RUNNING", secondary: list[str] = (),
+                 route_table: str = "") -> None:
         self._add("ListInstances", "instance", name, lifecycleState=state, availabilityDomain="Uocm:US-ASHBURN-AD-1",
                   shape="VM.Standard.E4.Flex", region="iad")
         vnic = self.id("vnic", f"{name}-vnic")
@@ -216,6 +217,7 @@ class OciScenario:
         self.vnics.append({"id": vnic, "displayName": f"{name}-vnic", "subnetId": self.id("subnet", subnet),
                            "privateIp": ip, "publicIp": public_ip, "isPrimary": True, "lifecycleState": "AVAILABLE",
                            "skipSourceDestCheck": skip_check, "hostnameLabel": name,
+                           "routeTableId": self.id("routetable", route_table) if route_table else None,
                            "nsgIds": [self.id("networksecuritygroup", n) for n in nsgs]})
         for i, extra in enumerate(secondary):
             self._add("ListPrivateIps", "privateip", f"{name}-ip{i + 2}", ipAddress=extra, vnicId=vnic,

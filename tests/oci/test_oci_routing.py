@@ -48,6 +48,7 @@ def topo(tmp_path_factory):
     b.instance("pubnoip", "pub", "10.10.1.11")
     b.instance("privvm", "priv", "10.10.2.10")
     b.instance("isovm", "iso", "10.10.3.10")
+    b.instance("pubvnicrt", "pub", "10.10.1.12", public_ip="129.146.10.12", route_table="iso-rt")
     # local peering: a <-> hub <-> b
     b.lpg("lpg-hub-a", "hub", "lpg-a")
     b.lpg("lpg-a", "a", "lpg-hub-a")
@@ -127,6 +128,13 @@ def test_no_matching_route_drops(topo):
     # https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/managingroutetables.htm
     # "VCN local routing automatically handles traffic between and within the VCN's subnets"
     assert trace(topo, "isovm", "pubnoip", port=22).verdict is Verdict.DELIVERED
+
+
+def test_a_vnic_route_table_replaces_the_subnet_table(topo):
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/managingroutetables.htm
+    # "A subnet has a single route table ... unless a VNIC has a route table directly associated with itself"
+    t = trace(topo, "pubvnicrt", "8.8.8.8", port=443)
+    assert t.verdict is Verdict.NO_ROUTE and t.forward.hops[-1].resource.name == "iso-rt"
 
 
 def test_local_peering_reaches_the_peer_but_is_not_transitive(topo):
