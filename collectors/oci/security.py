@@ -12,7 +12,8 @@ Sources/destinations by type: CIDR_BLOCK (a CIDR), SERVICE_CIDR_BLOCK (an Oracle
 such as `all-iad-services-in-oracle-services-network`: its CIDRs are not in any snapshot, so the ref is an
 AddressGroup with `missing` set and a packet that could only match it ends `unknown`), and
 NETWORK_SECURITY_GROUP (an NSG OCID: the private addresses of the VNICs in that NSG, via
-Estate.group_members; an NSG that is not in the snapshot makes the match `unknown` naming it).
+Estate.group_members; an NSG that is not in the snapshot makes the match `unknown` naming it; one of another VCN,
+or a rule marked `isValid: false`, matches nothing: see nsg_rules).
 
 "Security rules are not enforced for traffic involving the CIDR block 169.254.0.0/16" (same page): modelled
 as a synthesised, stateless allow-all rule set LINK_LOCAL (to and from 169.254.0.0/16) in every VNIC's tier.
