@@ -10,7 +10,8 @@ Its vocabulary is coarse; the codes below reuse it:
 - no route, a blackhole DRG rule, a down tunnel, a detached gateway: the packet is not forwarded → NO_ROUTE
   (NPA RoutingAction NO_ROUTE);
 - data that is not in the snapshot → INDETERMINATE (NPA's word for "could not be determined").
-Conditions where NPA says nothing more specific keep the coarse code; the hop's reason says the rest.
+Conditions where NPA says nothing more specific keep the coarse code; the hop's reason says the rest. A VNIC that
+does not forward (source/destination check on) gets the plain SOURCE_DEST_CHECK.
 """
 
 FILTER_BLOCK = "DENIED"
@@ -23,5 +24,8 @@ CODES = {
         "internet_shared_destination", "internet_no_public_ip", "internet_ingress_no_public_ip", "nat_protocol",
         "nat_source_not_local", "peering_address", "endpoint_protocol", "router_no_association",
         "router_no_route", "router_blackhole", "attachment_bad_state", "vpn_down", "egress_only_ingress",
-        "source_dest_check", "target_not_accepting")
-} | {"unknown_resource": INDETERMINATE, "router_routes_unknown": INDETERMINATE}
+        "target_not_accepting")
+} | {"unknown_resource": INDETERMINATE, "router_routes_unknown": INDETERMINATE,
+     # no NPA word: a VNIC with skipSourceDestCheck false drops packets not addressed to it
+     # (https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/managingVNICs.htm#sourcedest)
+     "source_dest_check": "SOURCE_DEST_CHECK"}

@@ -236,3 +236,19 @@ def test_oracle_services_network_labels_are_not_in_the_snapshot(tmp_path):
     assert [str(r.destination) for r in table.routes] == ["0.0.0.0/0", "10.90.0.0/16"]
     t = trace(topo, "svcvm", "134.70.24.1", port=443)
     assert t.verdict is Verdict.UNKNOWN and "all-iad-services-in-oracle-services-network" in t.forward.reason
+
+
+def test_a_private_ip_target_must_skip_the_source_dest_check(tmp_path):
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/managingVNICs.htm#sourcedest
+    # a VNIC used as a route target must have skipSourceDestCheck true, or it drops what is not addressed to it
+    b = OciScenario(tmp_path)
+    b.vcn("v", "10.95.0.0/16")
+    b.security_list("v-sl", "v", ingress=[ingress("0.0.0.0/0")], egress=[egress("0.0.0.0/0")])
+    b.route_table("via-fw", "v", [("0.0.0.0/0", b.id("privateip", "fw-ip"))])
+    b.subnet("s", "v", "10.95.1.0/24", "via-fw", ["v-sl"])
+    b.instance("fw", "s", "10.95.1.5")  # skipSourceDestCheck false
+    b.private_ip("fw-ip", "fw", "10.95.1.5")
+    b.instance("vm", "s", "10.95.1.10")
+    t = trace(load_snapshot(b.write(), use_cache=False), "vm", "8.8.8.8", port=443)
+    assert t.verdict is Verdict.BLOCKED and t.first_block.code == "SOURCE_DEST_CHECK"
+    assert t.first_block.resource.name == "fw-vnic"
