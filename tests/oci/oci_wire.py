@@ -114,6 +114,14 @@ class OciWire:
         return json.loads(path.read_text()) if path.is_file() else None
 
     def _body(self, parts: list[str], query: dict[str, str]) -> Any:
+        if parts == ["compartments"]:  # IdentityClient.list_compartments (--tenancy)
+            return [{"id": "ocid1.compartment.oc1..child", "name": "child", "lifecycleState": "ACTIVE",
+                     "compartmentId": query.get("compartmentId")},
+                    {"id": "ocid1.compartment.oc1..gone", "name": "gone", "lifecycleState": "DELETED",
+                     "compartmentId": query.get("compartmentId")}]
+        if len(parts) == 3 and parts[0] == "tenancies" and parts[2] == "regionSubscriptions":  # --regions all
+            return [{"regionKey": "IAD", "regionName": "us-ashburn-1", "status": "READY", "isHomeRegion": True},
+                    {"regionKey": "PHX", "regionName": "us-phoenix-1", "status": "IN_PROGRESS", "isHomeRegion": False}]
         if len(parts) == 1 and parts[0] in LISTS:
             items = self._read(f"{LISTS[parts[0]]}.json") or []
             key = FILTERS.get(parts[0])

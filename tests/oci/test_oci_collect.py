@@ -109,6 +109,20 @@ def test_failures_go_to_the_manifest_and_the_trace_ends_unknown(tmp_path, key_pe
     assert "ListNetworkSecurityGroupSecurityRules failed (404 NotAuthorizedOrNotFound" in t.forward.reason
 
 
+def test_tenancy_and_all_regions(tmp_path, key_pem):
+    with OciWire(DATA, page_size=50) as wire:
+        options = _options(tmp_path, key_pem, wire)
+        options.compartments, options.tenancy, options.regions = (), True, ("all",)
+        summary = fetch.collect(options)
+    assert summary.failed == 0 and sorted(summary.scopes) == ["us-ashburn-1/ocid1.compartment.oc1..child",
+                                                              f"us-ashburn-1/{TENANCY}"]
+    scopes = json.loads((tmp_path / "snap" / "manifest.json").read_text())["scopes"]
+    assert scopes == [{"cloud": "oci", "tenancy": TENANCY, "region": "us-ashburn-1",
+                       "compartments": [TENANCY, "ocid1.compartment.oc1..child"]}]  # READY regions, ACTIVE compartments
+    vcns = json.loads((tmp_path / "snap" / "oci" / TENANCY / "us-ashburn-1" / "ListVcns.json").read_text())
+    assert len(vcns) == 1  # listed by both compartments here; merged by id
+
+
 def test_a_timeout_is_recorded_not_fatal(tmp_path, key_pem):
     with OciWire(DATA, page_size=50) as wire:
         wire.failures["/20160918/natGateways"] = 2.0
