@@ -74,8 +74,11 @@ class Index:
             self.warnings.append(f"{d.path}[{i}]: {kind} {rid} is listed more than once; the first copy is used")
             return
         region = d.scope.get("region") or ocid_region(rid) or region_name(text(item, "region"))
-        self.by_kind[kind][rid] = Res(kind, item, rid, text(item, "displayName"), d.scope.get("tenancy", ""),
-                                      region, f"{d.path}[{i}]")
+        # the tenancy: the folder's, else a root-compartment resource's compartmentId (the tenancy OCID is the root
+        # compartment's: https://docs.oracle.com/en-us/iaas/Content/Identity/compartments/managingcompartments.htm)
+        compartment = text(item, "compartmentId")
+        tenancy = d.scope.get("tenancy") or (compartment if compartment.startswith("ocid1.tenancy.") else "")
+        self.by_kind[kind][rid] = Res(kind, item, rid, text(item, "displayName"), tenancy, region, f"{d.path}[{i}]")
 
     def all(self, kind: str) -> list[Res]:
         return list(self.by_kind.get(kind, {}).values())

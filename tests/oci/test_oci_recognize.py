@@ -119,9 +119,11 @@ def test_a_failed_list_call_makes_the_trace_unknown_naming_the_call(tmp_path):
 def test_region_and_tenancy_from_the_ocids_when_the_folders_do_not_say(tmp_path):
     # a plain folder of dumps: the region comes from the OCID's region segment (iad = us-ashburn-1)
     (tmp_path / "vcns.json").write_text(json.dumps({"data": [{"id": "ocid1.vcn.oc1.iad.aaaa", "cidr-block": "10.9.0.0/16",
-                                                              "display-name": "plain"}]}))
+                                                              "display-name": "plain",
+                                                              "compartment-id": "ocid1.tenancy.oc1..root"}]}))
     net = load_snapshot(tmp_path, use_cache=False).estate.networks["ocid1.vcn.oc1.iad.aaaa"]
     assert net.ref.region == "us-ashburn-1" and net.ref.name == "plain" and str(net.cidrs[0]) == "10.9.0.0/16"
+    assert net.ref.account == "ocid1.tenancy.oc1..root"  # in the root compartment, whose OCID is the tenancy's
 
 
 def test_cli_get_output_with_its_etag_is_recognised(tmp_path):
