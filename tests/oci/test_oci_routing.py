@@ -252,3 +252,20 @@ def test_a_private_ip_target_must_skip_the_source_dest_check(tmp_path):
     t = trace(load_snapshot(b.write(), use_cache=False), "vm", "8.8.8.8", port=443)
     assert t.verdict is Verdict.BLOCKED and t.first_block.code == "SOURCE_DEST_CHECK"
     assert t.first_block.resource.name == "fw-vnic"
+
+
+def test_a_peer_vcn_outside_the_snapshot_is_where_the_trace_exits(tmp_path):
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/localVCNpeering.htm
+    # the LPG says what the peer advertises (peerAdvertisedCidrDetails) even when the peer VCN is in another tenancy
+    b = OciScenario(tmp_path)
+    b.vcn("mine", "10.96.0.0/16")
+    b.security_list("m-sl", "mine", egress=[egress("0.0.0.0/0")])
+    b.route_table("m-rt", "mine", [("10.97.0.0/16", b.id("localpeeringgateway", "to-partner"))])
+    b.subnet("m-sub", "mine", "10.96.1.0/24", "m-rt", ["m-sl"])
+    b.instance("mvm", "m-sub", "10.96.1.10")
+    b.lpg("to-partner", "mine", "ocid1.localpeeringgateway.oc1.iad.partner-side")
+    b.lists["ListLocalPeeringGateways"][0]["peerAdvertisedCidrDetails"] = ["10.97.0.0/16"]
+    topo = load_snapshot(b.write(), use_cache=False)
+    t = trace(topo, "mvm", "10.97.1.1", port=443)
+    assert t.forward.verdict is Verdict.EXITED and "outside the snapshot" in t.forward.reason
+    assert trace(topo, "mvm", "10.98.1.1", port=443).verdict is Verdict.NO_ROUTE  # no route rule for it
