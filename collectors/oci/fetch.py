@@ -117,7 +117,9 @@ def _failure(exc: Exception) -> tuple[str, str]:
         return "RequestError", str(exc).splitlines()[0][:300]
     if isinstance(exc, OSError):
         return "ConnectionError", str(exc)[:300]
-    raise exc
+    if isinstance(exc, CollectorError):
+        raise exc
+    return type(exc).__name__, str(exc).splitlines()[0][:300] if str(exc) else ""  # e.g. a body that is not JSON
 
 
 def _run(session: _Session, res: _Result, tenancy: str, op: Operation, parent: str = "", **params: Any) -> Any:
