@@ -84,7 +84,7 @@ def topo(tmp_path_factory):
                                        b.drg_rule("10.60.0.0/16", "att-s3", blackhole=True),
                                        b.drg_rule("10.80.0.0/16", "att-tr"),
                                        b.drg_rule("192.168.0.0/16", "att-t1", "DYNAMIC", "IPSEC_TUNNEL"),
-                                       b.drg_rule("10.50.0.0/16", "att-s3", "DYNAMIC", "VCN", conflict=True)])
+                                       b.drg_rule("10.50.0.0/16", "att-s3", conflict=True)])
     b.drg_route_table("rt-s2", "drg", [b.drg_rule("10.40.0.0/16", "att-s1", "DYNAMIC", "VCN")])
     b.drg_route_table("rt-s3", "drg", [])
     b.drg_route_table("rt-tr", "drg", [b.drg_rule("10.40.0.0/16", "att-s1", "DYNAMIC", "VCN")])
@@ -269,3 +269,24 @@ def test_a_peer_vcn_outside_the_snapshot_is_where_the_trace_exits(tmp_path):
     t = trace(topo, "mvm", "10.97.1.1", port=443)
     assert t.forward.verdict is Verdict.EXITED and "outside the snapshot" in t.forward.reason
     assert trace(topo, "mvm", "10.98.1.1", port=443).verdict is Verdict.NO_ROUTE  # no route rule for it
+
+
+def test_a_route_rule_for_the_vcn_cidr_wins_over_the_local_route(tmp_path):
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/managingroutetables.htm
+    # "If you create a static route for the VCN CIDR block (with the same prefix length as the VCN local route),
+    # the static route takes precedence" (intra-VCN routing through an appliance)
+    b = OciScenario(tmp_path)
+    b.vcn("v", "10.97.0.0/16")
+    b.security_list("v-sl", "v", ingress=[ingress("10.97.0.0/16")], egress=[egress("0.0.0.0/0")])
+    b.route_table("a-rt", "v", [("10.97.0.0/16", b.id("privateip", "fw-ip"))])
+    b.route_table("plain-rt", "v", [])
+    b.subnet("a", "v", "10.97.1.0/24", "a-rt", ["v-sl"])
+    b.subnet("b", "v", "10.97.2.0/24", "plain-rt", ["v-sl"])
+    b.subnet("c", "v", "10.97.3.0/24", "plain-rt", ["v-sl"])
+    b.instance("avm", "a", "10.97.1.10")
+    b.instance("bvm", "b", "10.97.2.10")
+    b.instance("fw", "c", "10.97.3.5", skip_check=True)
+    b.private_ip("fw-ip", "fw", "10.97.3.5")
+    t = trace(load_snapshot(b.write(), use_cache=False), "avm", "bvm", port=22)
+    assert t.verdict is Verdict.DELIVERED
+    assert names(t.forward).index("fw-vnic") < names(t.forward).index("bvm-vnic")
