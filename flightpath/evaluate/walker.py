@@ -69,6 +69,14 @@ class Walker(GatewaySteps, TransitSteps):
                  blocking=verdict is Verdict.BLOCKED)
         self.stop(verdict, why)
 
+    def at(self, iface: Interface) -> tuple[NativeRef, NativeRef | None]:
+        """Where a hop at an interface is reported: its owning service (a NAT gateway, transit attachment,
+        load balancer, endpoint, ...) with the interface as detail, else the interface itself."""
+        if iface.owner is not None:
+            return iface.owner, iface.ref
+        gw = self.e.gateways.get(iface.gateway_id) if iface.gateway_id else None
+        return (gw.ref, iface.ref) if gw is not None else (iface.ref, None)
+
     def subnet(self, subnet_id: str, context: NativeRef) -> Subnet:
         s = self.e.subnets.get(subnet_id)
         if s is None:
@@ -76,7 +84,8 @@ class Walker(GatewaySteps, TransitSteps):
         return s  # type: ignore[return-value]
 
     # --- filters --------------------------------------------------------------------------------
-    def filter(self, place: NativeRef, stage, missing: str, direction: Direction, network_id: str = "") -> None:
+    def filter(self, place: NativeRef, stage, missing: str, direction: Direction, network_id: str = "",
+               interface: NativeRef | None = None) -> None:
         check = Check.EGRESS_FILTER if direction is Direction.EGRESS else Check.INGRESS_FILTER
         if stage is None:
             if missing:
@@ -91,11 +100,13 @@ class Walker(GatewaySteps, TransitSteps):
             # Also name the failed call when the rule sets are absent because it failed (a manifest error for
             # DescribeSecurityGroups): DESIGN rule 3, a trace that needs missing data names the missing call.
             extra = f" ({missing})" if missing else ""
-            self.unknown(place, check, f"{res.tier.label if res.tier else 'filter'} of {place.id}: {res.unknown}{extra}")
+            self.hop(place, check, Decision.UNKNOWN, f"{res.tier.label if res.tier else 'filter'} of {place.id}: "
+                     f"{res.unknown}{extra}", code=self.code(place, "unknown_resource"), interface=interface)
+            self.stop(Verdict.UNKNOWN, f"{res.tier.label if res.tier else 'filter'} of {place.id}: {res.unknown}{extra}")
         rule = RuleRef(res.rule.ref, res.rule.label, res.rule.action.value, res.rule.describe()) if res.rule else None
         reason = f"{'outbound' if direction is Direction.EGRESS else 'inbound'}: {res.reason}"
         if res.decision is Action.ALLOW:
-            self.hop(place, check, Decision.ALLOW, reason, rule=rule)
+            self.hop(place, check, Decision.ALLOW, reason, rule=rule, interface=interface)
             if not self.is_reply:
                 for tier in stage.tiers:
                     if tier_is_stateful(tier, self.e.rule_sets) and not (res.rule and res.rule.stateless):
@@ -104,12 +115,13 @@ class Walker(GatewaySteps, TransitSteps):
         code = res.tier.block_code if res.tier else ""
         if rule is None and res.tier is not None:
             rule = RuleRef(tier_ref, "implicit deny", "deny", res.reason)
-        self.hop(place, check, Decision.DENY, reason, rule=rule, code=code, blocking=True)
+        self.hop(place, check, Decision.DENY, reason, rule=rule, code=code, blocking=True, interface=interface)
         if not self.all_blockers:
             self.stop(Verdict.BLOCKED, f"{place.display()}: {reason}")
 
     def interface_filter(self, iface: Interface, direction: Direction) -> None:
-        self.filter(iface.ref, iface.stage, iface.stage_missing, direction, iface.network_id)
+        where, detail = self.at(iface)
+        self.filter(where, iface.stage, iface.stage_missing, direction, iface.network_id, detail)
 
     def subnet_filter(self, subnet: Subnet, direction: Direction) -> None:
         name = subnet.missing_stage_assumption
@@ -132,7 +144,8 @@ class Walker(GatewaySteps, TransitSteps):
 
     # --- starts -----------------------------------------------------------------------------------
     def start_interface(self, iface: Interface) -> None:
-        self.hop(iface.ref, Check.START, Decision.FORWARD, f"packet leaves {iface.ref.display()}")
+        where, detail = self.at(iface)
+        self.hop(where, Check.START, Decision.FORWARD, f"packet leaves {iface.ref.display()}", interface=detail)
         subnet = self.subnet(iface.subnet_id, iface.ref)
         self.zone = subnet.zone
         self.interface_filter(iface, Direction.EGRESS)
@@ -256,21 +269,22 @@ class Walker(GatewaySteps, TransitSteps):
 
     def arrive_at(self, iface: Interface) -> None:
         session = self.nat_session(iface)
+        where, detail = self.at(iface)
         if session is not None:
             self.pkt = replace(self.pkt, dst=session.original[0], dst_port=session.original[1])
-            self.hop(iface.ref, Check.NAT, Decision.TRANSLATE,
-                     f"reply translated back to {session.original[0]} by {iface.gateway_id}")
+            self.hop(where, Check.NAT, Decision.TRANSLATE,
+                     f"reply translated back to {session.original[0]} by {iface.gateway_id}", interface=detail)
             self.route_from(self.subnet(iface.subnet_id, iface.ref))
             return
         if not iface.accepts_connections:
-            gw = self.e.gateways.get(iface.gateway_id) if iface.gateway_id else None
-            self.drop(gw.ref if gw else iface.ref, Check.DELIVER, Verdict.BLOCKED,
-                      f"{iface.ref.display()} belongs to {gw.ref.display() if gw else 'a managed gateway'}, "
-                      "which accepts no connections initiated toward it (only replies to its own translations)",
-                      "target_not_accepting")
+            why = (f"{iface.ref.display()} belongs to {where.display() if detail else 'a managed gateway'}, "
+                   "which accepts no connections initiated toward it (only replies to its own translations)")
+            self.hop(where, Check.DELIVER, Decision.DROP, why, code=self.code(where, "target_not_accepting"),
+                     blocking=True, interface=detail)
+            self.stop(Verdict.BLOCKED, why)
         self.interface_filter(iface, Direction.INGRESS)
-        self.hop(iface.ref, Check.DELIVER, Decision.DELIVER,
-                 f"delivered to {iface.ref.display()}" + (f" ({iface.note})" if iface.note else ""))
+        self.hop(where, Check.DELIVER, Decision.DELIVER,
+                 f"delivered to {iface.ref.display()}" + (f" ({iface.note})" if iface.note else ""), interface=detail)
         if iface.note:
             self.warnings.append(iface.note)
         self.delivered_to = iface
@@ -295,13 +309,15 @@ class Walker(GatewaySteps, TransitSteps):
         if self.pkt.dst in iface.private_ips:
             self.arrive_at(iface)
         self.interface_filter(iface, Direction.INGRESS)
+        where, detail = self.at(iface)
         if not iface.forwards:
-            self.hop(iface.ref, Check.FORWARD, Decision.DROP,
+            self.hop(where, Check.FORWARD, Decision.DROP,
                      f"{iface.ref.display()} drops packets not addressed to it (source/destination check is on)",
-                     code=self.code(iface.ref, "source_dest_check"), blocking=True)
+                     code=self.code(where, "source_dest_check"), blocking=True, interface=detail)
             if not self.all_blockers:
                 self.stop(Verdict.BLOCKED, f"{iface.ref.display()} does not forward (source/destination check)")
         else:
-            self.hop(iface.ref, Check.FORWARD, Decision.FORWARD, f"{iface.ref.display()} forwards the packet")
+            self.hop(where, Check.FORWARD, Decision.FORWARD, f"{iface.ref.display()} forwards the packet",
+                     interface=detail)
         self.interface_filter(iface, Direction.EGRESS)
         self.route_from(subnet, iface)

@@ -280,6 +280,9 @@ class Interface:
     stage_missing: str = ""
     note: str = ""  # shown when the trace ends here (e.g. "instance is stopped")
     route_table_id: str = ""  # per-interface routing (Azure effective routes, OCI per-VNIC); else the subnet's
+    # The service resource that owns this interface (a load balancer, VPC endpoint, private endpoint, ...):
+    # hops at the interface name the owner, the interface kept as detail (a gateway_id names it otherwise).
+    owner: NativeRef | None = None
 
 
 @dataclass(frozen=True, slots=True)
