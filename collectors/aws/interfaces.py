@@ -163,6 +163,11 @@ def build_interfaces(items, est: Estate, vpc_region: dict[str, tuple[str, str]],
         elif itype == "transit_gateway" or "Transit Gateway Attachment" in desc:
             m = TGW_ATTACH_RE.search(desc)
             gateway_id, accepts = (m.group(0) if m else ""), False
+        elif not groups and eni.get("RequesterManaged") and ELB_RE.match(desc):
+            # "If you don't associate a security group with your Network Load Balancer, it ... allow[s] all
+            # client traffic to reach the listeners" (https://docs.aws.amazon.com/elasticloadbalancing/latest/
+            # network/load-balancer-security-groups.html): no filter at its nodes.
+            stage = None
         else:
             stage = stages.get(groups)
             if stage is None:

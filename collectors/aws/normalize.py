@@ -33,6 +33,7 @@ from flightpath.snapshot import RawDocument
 from flightpath.collectors.aws import gateways
 from flightpath.collectors.aws.codes import CODES
 from flightpath.collectors.aws.filters import _name, network_acl, security_group
+from flightpath.collectors.aws.balancers import build_balancers
 from flightpath.collectors.aws.interfaces import build_interfaces
 from flightpath.collectors.aws.tables import build_route_tables, build_transit
 
@@ -172,6 +173,7 @@ def normalize(docs: list[RawDocument], missing: list[MissingData]) -> Estate:
     _name_failed_sg_calls(est)
     gateways.build_gateways(items, est, vpc_region, route_tables)
     build_transit(items, est, vpc_region)
+    build_balancers(items, est)
     _prefix_lists(items, est)
     _main_table_warnings(est, items)
     return est

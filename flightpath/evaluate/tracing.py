@@ -66,12 +66,15 @@ def trace(topo: Topology, flow: Flow, *, source: Endpoint | None = None, all_blo
     forward = _run(fwd, start)
     warnings = list(source.warnings) + fwd.warnings
     if (forward.verdict is Verdict.DELIVERED and expect_interface_id and fwd.delivered_to is not None
-            and fwd.delivered_to.ref.id != expect_interface_id):
+            and fwd.delivered_to.ref.id != expect_interface_id and not fwd.branches
+            and not any(h.check is Check.NAT and h.interface is not None and h.interface.id == expect_interface_id
+                        for h in forward.hops)):
         warnings.append(f"the packet reached {fwd.delivered_to.ref.display()}, not {expect_interface_id} "
                         "(the same address exists in several networks; routing chose this one)")
     if forward.verdict is Verdict.NO_ROUTE:
         warnings.extend(_disconnection_note(topo, source, flow))
-    result = Trace(flow, forward, None, list(fwd.blockers), warnings, assumptions=fwd.assumptions)
+    result = Trace(flow, forward, None, list(fwd.blockers), warnings, assumptions=fwd.assumptions,
+                   branches=list(fwd.branches))
     if with_reply and (forward.verdict.reachable or (all_blockers and fwd.blockers and _ended_reachably(fwd))):
         result.reply = _reply(topo, fwd, source, all_blockers, result)
         result.blockers.extend(h for h in result.reply.hops if h.blocking)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from dataclasses import replace
 
+from flightpath.evaluate.balancer_steps import BalancerSteps
 from flightpath.evaluate.filters import evaluate_stage, tier_is_stateful
 from flightpath.evaluate.gateway_steps import GatewaySteps
 from flightpath.evaluate.state import INTERNET, MAX_ROUTE_LOOKUPS, ExitPoint, NatSession, Stop
@@ -22,7 +23,7 @@ from flightpath.topology import Topology
 from flightpath.topology.routes import RouteMatch
 
 
-class Walker(GatewaySteps, TransitSteps):
+class Walker(GatewaySteps, TransitSteps, BalancerSteps):
     def __init__(self, topo: Topology, pkt: Flow, *, all_blockers: bool = False,
                  forward: "Walker | None" = None, assumptions: tuple[str, ...] = ()) -> None:
         self.assumptions = forward.assumptions if forward else tuple(assumptions)
@@ -42,6 +43,7 @@ class Walker(GatewaySteps, TransitSteps):
         self.exit: ExitPoint | None = None
         self.delivered_to: Interface | None = None
         self.zone = ""
+        self.branches: list = []  # load balancer target branches (balancer_steps.Branch)
 
     # --- plumbing -------------------------------------------------------------------------------
     def code(self, ref: NativeRef, condition: str) -> str:
@@ -272,8 +274,10 @@ class Walker(GatewaySteps, TransitSteps):
         where, detail = self.at(iface)
         if session is not None:
             self.pkt = replace(self.pkt, dst=session.original[0], dst_port=session.original[1])
+            if session.reply_src is not None:
+                self.pkt = replace(self.pkt, src=session.reply_src[0], src_port=session.reply_src[1])
             self.hop(where, Check.NAT, Decision.TRANSLATE,
-                     f"reply translated back to {session.original[0]} by {iface.gateway_id}", interface=detail)
+                     f"reply translated back to {session.original[0]} by {where.display()}", interface=detail)
             self.route_from(self.subnet(iface.subnet_id, iface.ref))
             return
         if not iface.accepts_connections:
@@ -283,6 +287,9 @@ class Walker(GatewaySteps, TransitSteps):
                      blocking=True, interface=detail)
             self.stop(Verdict.BLOCKED, why)
         self.interface_filter(iface, Direction.INGRESS)
+        lb = self.e.load_balancers.get(iface.owner.id) if iface.owner is not None and not self.is_reply else None
+        if lb is not None:
+            self.via_load_balancer(lb, iface)
         self.hop(where, Check.DELIVER, Decision.DELIVER,
                  f"delivered to {iface.ref.display()}" + (f" ({iface.note})" if iface.note else ""), interface=detail)
         if iface.note:
@@ -291,7 +298,7 @@ class Walker(GatewaySteps, TransitSteps):
         self.stop(Verdict.DELIVERED, f"delivered to {iface.ref.display()}")
 
     def nat_session(self, iface: Interface) -> NatSession | None:
-        if not self.is_reply or not iface.gateway_id:
+        if not self.is_reply or not (iface.gateway_id or iface.owner is not None):
             return None
         for s in self.nat_sessions:
             if s.interface_id == iface.ref.id and s.translated == (self.pkt.dst, self.pkt.dst_port):

@@ -109,6 +109,8 @@ class Trace:
     src_label: str = ""
     dst_label: str = ""
     assumptions: tuple[str, ...] = ()  # the --assume names the trace ran with
+    # load balancer targets walked as branches: objects with label, verdict, reason, hops, blocked
+    branches: list = field(default_factory=list)
 
     @property
     def verdict(self) -> Verdict:

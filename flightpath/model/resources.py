@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
+from typing import Any
 
 IPAddress = IPv4Address | IPv6Address
 IPNetwork = IPv4Network | IPv6Network
@@ -388,11 +389,14 @@ class Estate:
     warnings: list[str] = field(default_factory=list)
     # provider code books: cloud -> condition -> code (see trace.Condition); data, not branches
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
+    # load balancers (model.balancing.LoadBalancer / TargetGroup), keyed by native id
+    load_balancers: dict[str, Any] = field(default_factory=dict)
+    target_groups: dict[str, Any] = field(default_factory=dict)
 
     def merge(self, other: "Estate") -> None:
         for name in (
             "networks", "subnets", "interfaces", "rule_sets", "route_tables", "gateways", "routers",
-            "attachments", "vpn_links", "address_groups", "instances",
+            "attachments", "vpn_links", "address_groups", "instances", "load_balancers", "target_groups",
         ):
             getattr(self, name).update(getattr(other, name))
         for ref, members in other.group_members.items():

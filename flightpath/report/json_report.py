@@ -72,6 +72,8 @@ def build_report(result: QueryResult, info: SnapshotInfo) -> dict[str, Any]:
         "blockers": [located(h) for h in t.blockers],
         "warnings": list(dict.fromkeys(t.warnings + [f"snapshot: {w}" for w in info.warnings])),
         "assumptions": assumptions_json(t),
+        "branches": [{"label": b.label, "verdict": b.verdict.value, "reason": b.reason, "blocked": b.blocked,
+                      "hops": [hop_json(h, i, "forward") for i, h in enumerate(b.hops, 1)]} for b in t.branches],
     }
 
 
