@@ -317,4 +317,6 @@ def _reach_change(before: Topology, after: Topology, s: str, d: str, i: Intent |
         kind = "newly_open"
     else:
         kind = "newly_blocked"
+    if i is None:  # class representatives: show them as the user knows them (id and name)
+        s, d = rb.source.label, rb.destination.label
     return FlowChange(s, d, what, kind, sb, sa)

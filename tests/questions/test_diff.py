@@ -122,3 +122,14 @@ def test_a_rule_set_that_transit_traffic_crosses_compares_every_pair(snaps) -> N
     r = diff(load_snapshot(snaps["fw"]), load_snapshot(snaps["fw-nacl"]), scope="all")
     assert "which traffic between other interfaces crosses" in r.note
     assert r.pairs_compared == 12  # 4 classes (app, db, fw, far), every ordered pair
+
+
+def test_the_bundled_lab_after_its_fix() -> None:
+    """fixtures/kickstart-aws-fixed adds spoke-b-db-acl rule 109 (allow tcp 22 from app-a): app-a gains ssh
+    to db-b; the stateless NACL is compared on every port, only for app-a (the rule's peer)."""
+    r = diff(load_snapshot(ROOT / "fixtures" / "kickstart-aws"), load_snapshot(ROOT / "fixtures" / "kickstart-aws-fixed"),
+             scope="all")
+    assert [(c.id, c.details) for c in r.raw] == [("acl-0d4e5f6a7b8c90031",
+                                                   ["+ ingress 109: allow tcp 22 from 10.1.1.10/32"])]
+    (f,) = r.changed
+    assert (f.kind, f.before, f.after) == ("newly_open", "tcp 5432", "tcp 22, 5432") and "(app-a)" in f.src
