@@ -1,5 +1,6 @@
 """Benchmark of the questions beyond one trace: `exposure` from the internet, `reach` on designed pairs and
-(with --check N) `check` of N intents with 1 and 2 worker processes.
+(with --check N) `check` of N intents with 1 and 2 worker processes, and (with --diff) `diff --scope all`
+after removing one security group rule.
 
     python bench/questions_bench.py --size S|M|L [--repeat 3] [--seed 1] [--regen] [--check 10000]
 
@@ -36,6 +37,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--regen", action="store_true")
+    ap.add_argument("--diff", action="store_true", help="also time `diff --scope all` after a one-rule change")
     ap.add_argument("--check", type=int, default=0, metavar="N", help="also time `check` of N intents, 1 and 2 workers")
     args = ap.parse_args(argv)
     out = ensure_snapshot(args.size, args.seed, args.regen)
@@ -74,7 +76,30 @@ def main(argv: list[str] | None = None) -> None:
             results = run(check_chunk, str(out / "snapshot"), intents, workers=workers)
             figures_check[f"check_{len(intents)}_intents_workers_{workers}_s"] = round(time.perf_counter() - t0, 2)
         figures_check["check_failed"] = sum(r.status != "pass" for r in results)
-    figures = {**figures_check,
+    figures_diff = {}
+    if args.diff:
+        import shutil
+
+        from flightpath.questions.diff import diff
+
+        changed = out.parent / f"{args.size}-changed"
+        if not (changed / "snapshot").is_dir():
+            shutil.copytree(out / "snapshot", changed / "snapshot")
+            for f in sorted((changed / "snapshot").rglob("DescribeSecurityGroups.json")):
+                body = json.loads(f.read_text())
+                sg = next((g for g in body["SecurityGroups"] if g.get("IpPermissions")), None)
+                if sg is not None:  # one rule less: the first inbound permission of the first group with one
+                    sg["IpPermissions"] = sg["IpPermissions"][1:]
+                    f.write_text(json.dumps(body, indent=4))
+                    break
+        t0 = time.perf_counter()
+        after = load_snapshot(changed / "snapshot")
+        figures_diff["diff_after_load_s"] = round(time.perf_counter() - t0, 2)
+        t0 = time.perf_counter()
+        d = diff(topo, after, scope="all")
+        figures_diff |= {"diff_one_rule_s": round(time.perf_counter() - t0, 2), "diff_pairs": d.pairs_compared,
+                         "diff_changed_flows": len(d.changed), "diff_raw_changes": len(d.raw)}
+    figures = {**figures_check, **figures_diff,
         "size": args.size, "interfaces": len(topo.estate.interfaces), "load_s": round(load_s, 2),
         "exposure_s_median": round(statistics.median(times), 2), "exposure_runs": len(times),
         "candidates": result.candidates, "classes": result.classes, "reach_runs": result.reach_runs,

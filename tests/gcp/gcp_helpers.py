@@ -7,7 +7,6 @@ from pathlib import Path
 from flightpath.evaluate import Query, run_query
 from flightpath.model import Check
 
-
 REPO = Path(__file__).resolve().parents[2]
 REFERENCE = REPO / "fixtures" / "reference" / "gcp"
 KICKSTART = REPO / "fixtures" / "kickstart"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from gcp_helpers import REPO
+
 from flightpath.evaluate import Query, run_query
 from flightpath.topology import load_snapshot
 

@@ -19,9 +19,10 @@ import pytest
 
 pytest.importorskip("google.cloud.compute_v1")
 
-from gcp_helpers import REFERENCE, REPO, trace  # noqa: E402
 from flightpath.collectors.gcp import fetch  # noqa: E402
 from flightpath.collectors.gcp import operations as ops  # noqa: E402
+from gcp_helpers import REFERENCE, REPO, trace  # noqa: E402
+
 from flightpath.model import Verdict  # noqa: E402
 from flightpath.topology import load_snapshot  # noqa: E402
 

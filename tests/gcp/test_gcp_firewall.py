@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import pytest
-
-from gcp_helpers import ingress_rule, trace
 from gcp_builder import GcpLab, proto, tcp
+from gcp_helpers import ingress_rule, trace
+
 from flightpath.model import Check, Verdict
 from flightpath.topology import load_snapshot
 

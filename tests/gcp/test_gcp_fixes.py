@@ -5,9 +5,9 @@ priority number than the deny is evaluated first; VPC rules come before the impl
 from __future__ import annotations
 
 import pytest
-
 from gcp_builder import GcpLab
 from gcp_helpers import KICKSTART
+
 from flightpath.evaluate import Query, run_query
 from flightpath.model import Verdict
 from flightpath.questions.fixes import Fix, NoSafeFix, apply, suggest

@@ -10,8 +10,8 @@ from __future__ import annotations
 from ipaddress import ip_address
 
 import pytest
-
 from gcp_helpers import KICKSTART, ingress_rule, trace
+
 from flightpath.model import Check, GatewayKind, Verdict
 from flightpath.topology import load_snapshot
 

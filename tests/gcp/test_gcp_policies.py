@@ -4,9 +4,9 @@ secure tags (not evaluable: unknown), classic VPN. Expected verdicts argued from
 from __future__ import annotations
 
 import pytest
-
 from gcp_builder import GcpLab, proto, tcp
 from gcp_helpers import ingress_rule, trace
+
 from flightpath.model import Verdict
 from flightpath.topology import load_snapshot
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from gcp_helpers import REFERENCE, trace
 from flightpath.collectors.gcp.recognize import recognize
+from gcp_helpers import REFERENCE, trace
+
 from flightpath.model import Verdict
 from flightpath.snapshot import read_snapshot
 from flightpath.topology import load_snapshot
-
 
 API = "https://www.googleapis.com/compute/v1/projects/p9"
 

@@ -10,8 +10,8 @@ import sys
 from ipaddress import ip_address, ip_network
 
 import pytest
-
 from gcp_helpers import REFERENCE, ingress_rule, trace
+
 from flightpath.errors import SnapshotError
 from flightpath.model import Verdict
 from flightpath.topology import load_snapshot

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from gcp_helpers import trace
 from gcp_builder import GcpLab, proto
+from gcp_helpers import trace
+
 from flightpath.model import Check, Verdict
 from flightpath.topology import load_snapshot
 

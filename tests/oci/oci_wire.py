@@ -10,8 +10,8 @@ securityRules`, ...; the resource_path of each SDK method). Lists are paged `pag
 from __future__ import annotations
 
 import json
-import time
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any

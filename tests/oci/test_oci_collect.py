@@ -18,12 +18,12 @@ import pytest
 from conftest import KICKSTART, trace
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from oci_wire import OciWire
-
-from flightpath import load_snapshot
 from flightpath.collectors.oci import fetch
 from flightpath.collectors.oci.collect_types import OciCollectOptions
 from flightpath.collectors.oci.operations import ALLOWED, CHILD_OPS, COMPARTMENT_OPS, GRANDCHILD_OPS, policy
+from oci_wire import OciWire
+
+from flightpath import load_snapshot
 from flightpath.model.outcome import Verdict
 
 TENANCY = "ocid1.tenancy.oc1..aaaaaaaakickstartlab"

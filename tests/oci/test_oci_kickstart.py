@@ -113,6 +113,7 @@ def test_o8_tunnel_2_is_down_and_the_drg_uses_tunnel_1(topo):
 
 def test_fix_for_o3_is_the_security_list_update_with_the_existing_rules_kept(topo):
     from flightpath.collectors.oci.fixes import realise, wire
+
     from flightpath.questions.fixes import suggest
 
     fixes = suggest(topo, trace(topo, "vm-oci-edge", "oci-app", port=22))
