@@ -41,6 +41,9 @@ from flightpath.collectors.azure.nsg import HOST_VIP, default_rules_synthesised,
 from flightpath.collectors.azure.routes import build_effective_tables, build_route_tables, build_subnet_tables
 
 
+from flightpath.collectors.azure.balancers import build_balancers  # noqa: E402
+
+
 def normalize(docs: list[RawDocument], missing: list[MissingData]) -> Estate:
     """Build the Estate for every Azure document of a snapshot."""
     est = Estate(codes={"azure": dict(CODES)})
@@ -56,6 +59,7 @@ def normalize(docs: list[RawDocument], missing: list[MissingData]) -> Estate:
     match_effective_routes(ctx)
     build_interfaces(ctx)
     build_firewalls(ctx)
+    build_balancers(ctx)
     _subnets(ctx)
     build_subnet_tables(ctx)
     build_route_tables(ctx)

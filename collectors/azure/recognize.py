@@ -54,11 +54,12 @@ FIREWALL = "Microsoft.Network/azureFirewalls"
 FIREWALL_POLICY = "Microsoft.Network/firewallPolicies"
 RULE_COLLECTION_GROUP = "Microsoft.Network/firewallPolicies/ruleCollectionGroups"
 VM = "Microsoft.Compute/virtualMachines"
+LOAD_BALANCER = "Microsoft.Network/loadBalancers"
 EFFECTIVE_ROUTES = "effectiveRouteTable"  # NetworkInterfaces_GetEffectiveRouteTable (no type of its own)
 UNSUPPORTED = "unsupported"  # Azure resources of a type flightpath does not use (body: the type names)
 
 KINDS = (VNET, SUBNET, PEERING, NIC, NSG, NSG_RULE, NSG_DEFAULT_RULE, ASG, ROUTE_TABLE, ROUTE, PUBLIC_IP,
-         NAT_GATEWAY, VNG, LNG, CONNECTION, FIREWALL, FIREWALL_POLICY, RULE_COLLECTION_GROUP, VM)
+         NAT_GATEWAY, VNG, LNG, CONNECTION, FIREWALL, FIREWALL_POLICY, RULE_COLLECTION_GROUP, VM, LOAD_BALANCER)
 BY_LOWER = {k.lower(): k for k in KINDS}
 # An empty list is claimed only when its file name says what was listed (collector or az command names) and
 # it lies in an `azure/` or subscription folder.

@@ -33,7 +33,9 @@ class BalancerSteps:
 
     def via_load_balancer(self, lb, iface: Interface) -> None:
         proto, port = self.pkt.protocol, self.pkt.dst_port
-        lst = next((li for li in lb.listeners if proto in li.protocols and (li.port is None or li.port == port)), None)
+        fe = iface.ref.id.lower()
+        lst = next((li for li in lb.listeners if proto in li.protocols and (li.port is None or li.port == port)
+                    and (not li.frontend_ids or fe in li.frontend_ids)), None)
         if lst is None:
             ports = ", ".join(sorted({str(li.port) for li in lb.listeners})) or "none"
             self.hop(lb.ref, Check.FORWARD, Decision.DROP,

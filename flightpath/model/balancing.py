@@ -34,6 +34,7 @@ class Listener:
     port: int | None  # None: every port (Azure HA ports)
     target_group_ids: tuple[str, ...] = ()
     backend_port: int | None = None  # a rule's backend port (Azure); None: the target group's / target's
+    frontend_ids: tuple[str, ...] = ()  # the frontend interfaces it listens on (lowercased); (): all of them
 
 
 @dataclass(frozen=True, slots=True)
