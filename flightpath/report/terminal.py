@@ -54,9 +54,11 @@ def render(result: QueryResult, info: SnapshotInfo, console: Console) -> None:
     head = Text()
     head.append(f"{result.source.label} → {result.destination.label}\n", style="bold")
     head.append(f"{t.flow.describe()}\n")
+    if t.assumptions:
+        head.append(f"assuming: {', '.join(t.assumptions)} (--assume; not what the snapshot says)\n", style="yellow")
     head.append("verdict: ")
     head.append(t.verdict.value, style=VERDICT_STYLE[t.verdict])
-    head.append("  (reachable)" if t.reachable else "  (not reachable)")
+    head.append("  (reachable)" if t.reachable else "  (undetermined)" if t.verdict.undetermined else "  (not reachable)")
     head.append(f"\n{t.forward.reason if t.verdict == t.forward.verdict else 'return path: ' + t.reply.reason}")
     if t.first_block is not None:
         b = t.first_block
