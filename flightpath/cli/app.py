@@ -76,11 +76,10 @@ def trace(
 ) -> None:
     """Trace one packet from SRC to DST and say where it stops and which rule or route stops it."""
     from flightpath.evaluate import Query, run_query
+    from flightpath.evaluate.tracing import check_assumptions
     from flightpath.model import Verdict
     from flightpath.report import build_report, markdown
     from flightpath.topology import load_snapshot
-
-    from flightpath.evaluate.tracing import check_assumptions
 
     assumed = check_assumptions(assume)  # a bad name fails before the snapshot loads
     topo = load_snapshot(snapshot, use_cache=not no_cache)

@@ -26,7 +26,19 @@ import weakref
 from dataclasses import dataclass, field, replace
 
 from flightpath.evaluate import trace
-from flightpath.model import Decision, FilterStage, Hop, RouteRef, RuleRef, Trace, Verdict
+from flightpath.model import (
+    Action,
+    Decision,
+    Direction,
+    FilterStage,
+    Hop,
+    PortRange,
+    RouteRef,
+    Rule,
+    RuleRef,
+    Trace,
+    Verdict,
+)
 from flightpath.model.flow import ICMP_PROTOCOLS, PORT_PROTOCOLS, Flow
 from flightpath.model.protocols import protocol_name
 from flightpath.topology import Topology
@@ -239,20 +251,32 @@ def _stage_index(topo: Topology) -> dict[str, FilterStage]:
 
 
 def _gather(t: Trace, stages: dict[str, FilterStage], topo: Topology, seen: set[str], rules: list) -> bool:
-    """Add the rules of every filter stage the trace crossed; True when something new was seen."""
+    """Add the rules of every filter stage the trace crossed (load balancer branches included), and each
+    crossed load balancer's listener ports as boundaries of their own; True when something new was seen."""
     grew = False
     hops = t.forward.hops + (t.reply.hops if t.reply else [])
+    hops += [h for b in t.branches for h in getattr(b, "hops", ())]
+    balancers = topo.estate.load_balancers
     for h in hops:
-        stage = stages.get(h.resource.id)
-        if stage is None or h.resource.id in seen:
+        rid_here = h.resource.id
+        if rid_here in seen:
             continue
-        seen.add(h.resource.id)
+        stage, lb = stages.get(rid_here), balancers.get(rid_here)
+        if stage is None and lb is None:
+            continue
+        seen.add(rid_here)
         grew = True
-        for tier in stage.tiers:
+        for tier in stage.tiers if stage else ():
             for rid in tier.rule_set_ids:
                 rs = topo.estate.rule_sets.get(rid)
                 if rs is not None:
                     rules.extend((r, not rs.stateful or r.stateless is True) for r in rs.rules)
+        for lst in lb.listeners if lb else ():
+            # a listener forwards only its own port: a boundary like a rule's (no rule decides it)
+            ports = (PortRange(lst.port, lst.port),) if lst.port is not None else None
+            for proto in lst.protocols:
+                rules.append((Rule(lb.ref, "listener", Direction.INGRESS, Action.ALLOW, protocol=proto,
+                                   dst_ports=ports), False))
     return grew
 
 

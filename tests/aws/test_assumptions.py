@@ -18,7 +18,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from rich.console import Console
-from scenario_builder import AwsScenario, any_proto
+from scenario_builder import any_proto
 from test_scenarios_aws import two_subnets
 
 from flightpath import load_snapshot

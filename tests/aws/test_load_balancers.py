@@ -19,7 +19,7 @@ from ipaddress import ip_address
 from pathlib import Path
 
 import jsonschema
-from scenario_builder import ACCOUNT, REGION, AwsScenario, tcp
+from scenario_builder import ACCOUNT, REGION, tcp
 from test_scenarios_aws import two_subnets
 
 from flightpath import load_snapshot

@@ -14,7 +14,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import jsonschema
-
 from scenario_builder import tcp
 from test_scenarios_aws import load, run, two_subnets
 

@@ -198,3 +198,23 @@ def test_exposure_agrees_with_single_traces_on_a_generated_estate(tmp_path_facto
         for port in closed[:10]:
             t = trace(topo, Flow.build(6, __import__("ipaddress").ip_address(src), x.address, port, 50000))
             assert not t.verdict.reachable, (x.interface.ref.id, port)
+
+
+def test_a_load_balancer_listener_port_is_a_boundary(tmp_path: Path) -> None:
+    """Targets whose security group admits every tcp port behind an NLB that listens on tcp 80 only: reach
+    to the NLB's node address is exactly tcp 80 (a port with no listener is blocked by the load balancer,
+    RA ELBV2_LISTENER_PORT_RESTRICTION). No rule draws 80 here: the listener must."""
+    from test_load_balancers import _lab
+
+    b, _topo, lb_arn = _lab(tmp_path)
+    groups = next((tmp_path).rglob("DescribeSecurityGroups.json"))
+    body = json.loads(groups.read_text())
+    for g in body["SecurityGroups"]:
+        if g["GroupName"] == "web-sg":
+            g["IpPermissions"] = [tcp(0, 65535, cidr="10.1.0.0/16")]
+    groups.write_text(json.dumps(body))
+    topo = load_snapshot(groups.parents[3], use_cache=False)
+    r = reach(topo, "app1", "10.1.3.10", protocol=6)
+    assert r.summary == "tcp 80"
+    blocked = next(s for s in r.segments if s.dst_ports == (81, 65535))
+    assert (blocked.blocker.resource.id, blocked.blocker.code) == (lb_arn, "ELBV2_LISTENER_PORT_RESTRICTION")
