@@ -17,9 +17,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from aws_helpers import two_subnets
 from rich.console import Console
 from scenario_builder import any_proto
-from test_scenarios_aws import two_subnets
 
 from flightpath import load_snapshot
 from flightpath.errors import FlightpathError

@@ -13,8 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from aws_helpers import load, run, two_subnets
 from scenario_builder import AwsScenario, tcp
-from test_scenarios_aws import load, run, two_subnets
 
 from flightpath.model.outcome import Verdict
 

@@ -19,8 +19,8 @@ from ipaddress import ip_address
 from pathlib import Path
 
 import jsonschema
+from aws_helpers import two_subnets
 from scenario_builder import ACCOUNT, REGION, tcp
-from test_scenarios_aws import two_subnets
 
 from flightpath import load_snapshot
 from flightpath.evaluate.tracing import Query, run_query

@@ -14,8 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import jsonschema
+from aws_helpers import load, run, two_subnets
 from scenario_builder import tcp
-from test_scenarios_aws import load, run, two_subnets
 
 from flightpath.evaluate.tracing import Query, run_query
 from flightpath.model.outcome import Verdict

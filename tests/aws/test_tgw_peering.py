@@ -14,8 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from aws_helpers import hops, last, load, run
 from scenario_builder import AwsScenario, any_proto
-from test_scenarios_aws import hops, last, load, run
 
 from flightpath.model.outcome import Verdict
 
