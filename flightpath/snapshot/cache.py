@@ -71,7 +71,9 @@ def load_estate(path: str | os.PathLike[str], use_cache: bool = True) -> tuple[E
     """Load a snapshot folder (or any folder of cloud JSON dumps) into an Estate. With the cache, a
     snapshot seen before (same bytes, same code) is unpickled without parsing any JSON."""
     root, files = list_snapshot(path)
-    digest = _remembered_digest(root, files) if use_cache else snapshot_digest(files, root)
+    # Always the bytes' sha256 (never remembered by size/mtime: a same-size edit that keeps the old
+    # mtime must not replay old rules). hashlib runs at ~1 GB/s; see README "Bad input" for the cost.
+    digest = snapshot_digest(files, root)
     # Loading allocates millions of small objects and no cycles worth collecting: pausing the cyclic
     # garbage collector meanwhile roughly halves load time on large estates.
     paused = gc.isenabled()
@@ -82,34 +84,6 @@ def load_estate(path: str | os.PathLike[str], use_cache: bool = True) -> tuple[E
         if paused:
             gc.freeze()  # the loaded estate lives as long as the process: keep later collections off it
             gc.enable()
-
-
-def _remembered_digest(root: Path, files: list[Path]) -> str:
-    """The snapshot's sha256, remembered under the files' names, sizes and modification times, so that
-    a cached load does not hash hundreds of MB again. Any change to a file's size or mtime (which every
-    write changes) recomputes it; `--no-cache` always recomputes."""
-    import hashlib
-
-    sig = hashlib.sha256(str(root.resolve()).encode())
-    for f in files:
-        st = f.stat()
-        sig.update(f"{f.relative_to(root).as_posix()}:{st.st_size}:{st.st_mtime_ns}\0".encode())
-    memo = _cache_dir() / f"digest-{sig.hexdigest()[:32]}.txt"
-    try:
-        digest = memo.read_text().strip()
-        if len(digest) == 64:
-            return digest
-    except OSError:
-        pass
-    digest = snapshot_digest(files, root)
-    try:
-        memo.parent.mkdir(parents=True, exist_ok=True)
-        tmp = memo.with_name(memo.name + f".{os.getpid()}")
-        tmp.write_text(digest)
-        os.replace(tmp, memo)
-    except OSError:
-        pass
-    return digest
 
 
 def _load(root: Path, files: list[Path], digest: str, use_cache: bool) -> tuple[Estate, SnapshotInfo]:

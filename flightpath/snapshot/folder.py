@@ -151,6 +151,9 @@ def read_snapshot(root: str | os.PathLike[str], files: list[Path] | None = None)
                 break
         if not found:
             warnings.append(f"{rel}: not a recognised cloud API response; ignored")
+    from flightpath.snapshot.duplicates import check_duplicates
+
+    check_duplicates(documents, dict(recognizers), warnings)
     return SnapshotContents(root, documents, manifest, missing, warnings, files)
 
 
