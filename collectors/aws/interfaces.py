@@ -25,6 +25,7 @@ from flightpath.model import (
 from flightpath.errors import SnapshotError
 from flightpath.model.addresses import parse_address
 from flightpath.collectors.aws.filters import _name, group_ref
+from flightpath.snapshot.fields import get_dicts
 
 TGW_ATTACH_RE = re.compile(r"tgw-attach-[0-9a-zA-Z]+")
 NAT_RE = re.compile(r"nat-[0-9a-zA-Z]+")
@@ -127,7 +128,7 @@ def build_interfaces(items, est: Estate, vpc_region: dict[str, tuple[str, str]],
         itype = eni.get("InterfaceType", "interface")
         desc = eni.get("Description", "") or ""
         gateway_id, accepts = "", True
-        groups = tuple(g["GroupId"] for g in eni.get("Groups") or [] if g.get("GroupId"))
+        groups = tuple(g["GroupId"] for _w, g in get_dicts(eni, "Groups", where) if g.get("GroupId"))
         stage, stage_missing = None, ""
         if itype == "nat_gateway" or NAT_RE.search(desc) and "NAT Gateway" in desc:
             m = NAT_RE.search(desc)

@@ -53,7 +53,9 @@ def _kind_of(body: dict[str, Any]) -> str | None:
         return None
     (key,) = keys
     if not isinstance(body[key], list):
-        return None
+        # a known response key holding the wrong type is still that response: claimed, so that the
+        # normalizer says "expected a list, found an object" instead of "not in the snapshot"
+        return key if key in LIST_KEYS and key != "PrefixLists" else None
     if key == "PrefixLists":
         return None
     if key in LIST_KEYS or key in PER_RESOURCE:
@@ -78,7 +80,7 @@ def recognize(body: Any, rel: Path, path: Path) -> list[RawDocument] | None:
     scope = scope_from_path(rel)
     if key in PER_RESOURCE:
         kind, pattern = PER_RESOURCE[key]
-        if key == "Routes" and not all(isinstance(r, dict) and "TransitGatewayAttachments" in r
+        if key == "Routes" and isinstance(body[key], list) and not all(isinstance(r, dict) and "TransitGatewayAttachments" in r
                                         or "DestinationCidrBlock" in r or "PrefixListId" in r
                                         for r in body[key] if isinstance(r, dict)):
             return None

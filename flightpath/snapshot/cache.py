@@ -18,6 +18,7 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 from pathlib import Path
 
 from flightpath import __version__
+from flightpath.errors import SnapshotError
 from flightpath.model import Estate
 from flightpath.snapshot.folder import SnapshotContents, collector_module, list_snapshot, read_snapshot, snapshot_digest
 
@@ -39,12 +40,42 @@ def _normalize(contents: SnapshotContents) -> Estate:
         if module is None:
             estate.warnings.append(f"{len(docs)} {cloud} documents ignored: no {cloud} normalizer installed")
             continue
-        estate.merge(module.normalize(docs, contents.missing))
+        estate.merge(_normalize_cloud(module, cloud, docs, contents))
     for m in contents.missing:
         if m.cloud not in contents.documents:
             estate.missing.append(m)
     estate.warnings[:0] = contents.warnings
     return estate
+
+
+# What a normalizer raises when a document has a shape its code did not check (a string where it does
+# arithmetic, a list where it calls .get): bad input, not a flightpath bug to report.
+SHAPE_ERRORS = (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError, RecursionError)
+
+
+def _normalize_cloud(module, cloud: str, docs: list, contents: SnapshotContents) -> Estate:
+    """The normalizer's Estate. The normalizers check the shapes they read (snapshot/fields.py) and name
+    the field; where one did not, the unexpected exception is still bad input: each document is then
+    normalized alone to find the file that causes it, and the error names that file (exit 2, one line).
+    FLIGHTPATH_DEBUG=1 re-raises the original for the traceback."""
+    try:
+        return module.normalize(docs, contents.missing)
+    except SHAPE_ERRORS as exc:
+        if os.environ.get("FLIGHTPATH_DEBUG"):
+            raise
+        what = f"{type(exc).__name__}: {' '.join(str(exc).split())[:120]}"
+        for doc in docs:
+            try:
+                module.normalize([doc], [])
+            except SHAPE_ERRORS as alone:
+                what = f"{type(alone).__name__}: {' '.join(str(alone).split())[:120]}"
+                raise SnapshotError(f"{doc.path}: {doc.kind}: a field has a shape flightpath does not expect "
+                                    f"({what})") from None
+            except SnapshotError:
+                raise
+        files = sorted({str(d.path) for d in docs})
+        raise SnapshotError(f"{files[0] if len(files) == 1 else contents.root}: {cloud} documents do not fit together "
+                            f"({what}); {len(files)} {cloud} files") from None
 
 
 def _code_fingerprint() -> str:
