@@ -128,7 +128,7 @@ def build_interfaces(items, est: Estate, vpc_region: dict[str, tuple[str, str]],
         itype = eni.get("InterfaceType", "interface")
         desc = eni.get("Description", "") or ""
         gateway_id, accepts = "", True
-        groups = tuple(g["GroupId"] for _w, g in get_dicts(eni, "Groups", where) if g.get("GroupId"))
+        groups = tuple(g["GroupId"] for _w, g in get_dicts(eni, "Groups", entry["where"]) if g.get("GroupId"))
         stage, stage_missing = None, ""
         if itype == "nat_gateway" or NAT_RE.search(desc) and "NAT Gateway" in desc:
             m = NAT_RE.search(desc)

@@ -51,8 +51,8 @@ def check_output(output: Optional[Path]) -> None:
         raise FlightpathError(f"--output {output}: folder {parent} does not exist")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise FlightpathError(f"--output {output}: permission denied (cannot create files in {parent})")
-    if output.exists() and not os.access(output, os.W_OK):
-        raise FlightpathError(f"--output {output}: the file is read-only")
+    if output.exists() and (not os.access(output, os.W_OK) or not output.stat().st_mode & 0o222):
+        raise FlightpathError(f"--output {output}: the file is read-only")  # (root ignores the bits: we do not)
 
 
 def _write_output(text: str, output: Optional[Path]) -> None:

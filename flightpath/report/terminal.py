@@ -51,7 +51,19 @@ def _as_if_fixed(p: PathResult) -> set[int]:
     return out
 
 
+def _renamed(text: str, h: Hop) -> str:
+    """The evaluator's texts name resources by their short ids (`subnets/x`): the view's names instead."""
+    for ref in (h.resource, h.rule.resource if h.rule else None, h.route.table if h.route else None):
+        if ref is not None and "/" in ref.short_id and ref.short_id != display_id(ref):
+            text = text.replace(ref.short_id, display_id(ref))
+    return text
+
+
 def _rule_text(h: Hop) -> str:
+    return _renamed(_rule_text_raw(h), h)
+
+
+def _rule_text_raw(h: Hop) -> str:
     detail = hop_detail(h)
     if not detail:
         return h.reason
@@ -116,9 +128,9 @@ def path_table(title: str, p: PathResult, hypothetical: set[int] | None = None) 
     table.add_column("rule / route / reason", overflow="fold", ratio=6)
     for i, h in enumerate(p.hops):
         style = "bold red on grey15" if h.blocking else ("dim" if i in hypothetical else None)
-        detail = Text(hop_detail(h) or h.reason)
+        detail = Text(_renamed(hop_detail(h) or h.reason, h))
         if hop_detail(h) and (h.blocking or "implicit" in h.reason or "tracked" in h.reason):
-            detail.append(f"\n{h.reason}", style="dim")
+            detail.append(f"\n{_renamed(h.reason, h)}", style="dim")
         if h.code:
             detail.append(f" [{h.code}]", style="bold")
         if h.resource.name and h.resource.name != h.resource.id:
@@ -131,6 +143,8 @@ def path_table(title: str, p: PathResult, hypothetical: set[int] | None = None) 
 
 def _resolved(ep) -> str:
     label = ep.label
+    if ep.interface is not None and "/" in ep.interface.ref.short_id:
+        label = label.replace(ep.interface.ref.short_id, display_id(ep.interface.ref))
     return label if str(ep.address) in label else f"{label} {ep.address}"
 
 
@@ -143,12 +157,15 @@ def header(result: QueryResult, info: SnapshotInfo) -> Text:
     head.append("verdict: ")
     head.append(t.verdict.value, style=VERDICT_STYLE[t.verdict])
     head.append("  (reachable)" if t.reachable else "  (not reachable)")
-    head.append(f"\n{t.forward.reason if t.verdict == t.forward.verdict else 'return path: ' + t.reply.reason}")
+    reason = t.forward.reason if t.verdict == t.forward.verdict else 'return path: ' + t.reply.reason
+    for h in t.forward.hops + (t.reply.hops if t.reply else []):
+        reason = _renamed(reason, h)
+    head.append(f"\n{reason}")
     if t.first_block is not None:
         b = t.first_block
         head.append("\nblocked by: ", style="bold")
         head.append(f"{b.resource.type} {display_id(b.resource)}", style="bold red")
-        head.append(f" {hop_detail(b) or b.reason}", style="red")
+        head.append(f" {_renamed(hop_detail(b) or b.reason, b)}", style="red")
         if b.code:
             head.append(f" [{b.code}]")
     if len(t.blockers) > 1:

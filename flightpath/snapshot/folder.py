@@ -135,6 +135,9 @@ def read_snapshot(root: str | os.PathLike[str], files: list[Path] | None = None)
     missing: list[MissingData] = []
     for path in files:
         rel = path.relative_to(root)
+        if path.is_symlink() and not path.exists():
+            warnings.append(f"{rel}: a dangling or looping symbolic link; skipped")
+            continue
         body = read_json(path)
         if rel.as_posix() == MANIFEST:
             if not isinstance(body, dict) or body.get("format") != FORMAT:
@@ -163,6 +166,12 @@ def snapshot_digest(files: list[Path], root: Path) -> str:
     for path in files:
         h.update(path.relative_to(root).as_posix().encode())
         h.update(b"\0")
-        h.update(path.read_bytes())
+        if path.is_symlink() and not path.exists():  # dangling or looping: skipped by read_snapshot
+            h.update(b"broken symlink -> " + os.fsencode(os.readlink(path)))
+        else:
+            try:
+                h.update(path.read_bytes())
+            except OSError as exc:
+                raise SnapshotError(f"{path}: cannot read ({exc.strerror})") from None
         h.update(b"\0")
     return h.hexdigest()
