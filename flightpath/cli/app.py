@@ -180,6 +180,7 @@ def endpoints(
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json."),
     wide: bool = typer.Option(False, "--wide", "-w", help="Every column in full (the default fits 100 columns)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress indicator on stderr."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the compiled snapshot cache."),
 ) -> None:
     """List instances and interfaces (id, name, IPs, subnet, network, account, region) to trace between."""
     from flightpath.report.endpoints_table import render_endpoints
@@ -187,7 +188,7 @@ def endpoints(
 
     if fmt not in (Format.table, Format.json):
         raise FlightpathError(f"endpoints: --format {fmt.value} is not offered (table or json)")
-    topo = load_with_progress(snapshot, quiet=quiet)
+    topo = load_with_progress(snapshot, use_cache=not no_cache, quiet=quiet)
     rows = endpoint_rows(topo.estate)
     if fmt is Format.json:
         import json

@@ -56,7 +56,8 @@ SHAPE_ERRORS = (TypeError, ValueError, KeyError, AttributeError, IndexError, Ove
 def _normalize_cloud(module, cloud: str, docs: list, contents: SnapshotContents) -> Estate:
     """The normalizer's Estate. The normalizers check the shapes they read (snapshot/fields.py) and name
     the field; where one did not, the unexpected exception is still bad input: each document is then
-    normalized alone to find the file that causes it, and the error names that file (exit 2, one line).
+    normalized alone (then the set without each one) to find the file that causes it, and the error names
+    that file (exit 2, one line).
     FLIGHTPATH_DEBUG=1 re-raises the original for the traceback."""
     try:
         return module.normalize(docs, contents.missing)
@@ -73,6 +74,20 @@ def _normalize_cloud(module, cloud: str, docs: list, contents: SnapshotContents)
                                     f"({what})") from None
             except SnapshotError:
                 raise
+        if len(docs) <= 500:  # then leave one out: the documents without which it loads are suspects
+            suspects = []
+            for doc in docs:
+                try:
+                    module.normalize([d for d in docs if d is not doc], [])
+                except Exception:
+                    continue
+                suspects.append(doc)
+            if len(suspects) == 1:
+                raise SnapshotError(f"{suspects[0].path}: {suspects[0].kind}: a field has a shape flightpath does "
+                                    f"not expect ({what})") from None
+            if suspects:
+                raise SnapshotError(f"{suspects[0].path}: a field has a shape flightpath does not expect ({what}); "
+                                    f"in one of: {', '.join(str(d.path) for d in suspects)}") from None
         files = sorted({str(d.path) for d in docs})
         raise SnapshotError(f"{files[0] if len(files) == 1 else contents.root}: {cloud} documents do not fit together "
                             f"({what}); {len(files)} {cloud} files") from None

@@ -38,8 +38,17 @@ def found(value: Any) -> str:
     return type(value).__name__
 
 
+def join(where: str, key: str) -> str:
+    """`file: a.b` + key: `file: a.b.key`; a bare file (`x.json` or `x.json:`) + key: `x.json: key`."""
+    if where.endswith(":"):
+        return f"{where} {key}"
+    if where.endswith(".json"):
+        return f"{where}: {key}"
+    return f"{where}.{key}"
+
+
 def _fail(where: str, key: str | None, expected: str, value: Any) -> SnapshotError:
-    path = f"{where}.{key}" if key is not None else where
+    path = join(where, key) if key is not None else where
     return SnapshotError(f"{path}: expected {expected}, found {found(value)}")
 
 
@@ -77,7 +86,7 @@ def get_dicts(obj: Any, key: str, where: str) -> list[tuple[str, dict[str, Any]]
     """A list of objects: [(where of item, item)]; a non-object item is an error naming its index."""
     out = []
     for i, item in enumerate(get_list(obj, key, where)):
-        w = f"{where}.{key}[{i}]"
+        w = f"{join(where, key)}[{i}]"
         if not isinstance(item, dict):
             raise _fail(w, None, "an object", item)
         out.append((w, item))
@@ -123,7 +132,7 @@ def get_cidr(obj: Any, key: str | None, where: str):
     from flightpath.model.addresses import parse_network
 
     v = _value(obj, key, where)
-    path = f"{where}.{key}" if key is not None else where
+    path = join(where, key) if key is not None else where
     if not isinstance(v, str):
         raise _fail(where, key, "a CIDR", None if v is _MISSING else v)
     try:
