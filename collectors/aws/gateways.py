@@ -118,7 +118,7 @@ def _nat_gateway(nat, acct, region, where, est: Estate, vpc_region) -> None:
     acct, region = _fill(acct, region, (vid,), vpc_region)
     enis: list[str] = []
     for j, a in enumerate(nat.get("NatGatewayAddresses") or []):
-        eid = a.get("NetworkInterfaceId")
+        eid = get_str(a, "NetworkInterfaceId", f"{where}.NatGatewayAddresses[{j}]", "")
         if not eid:
             continue
         if eid not in enis:
