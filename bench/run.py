@@ -278,7 +278,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=1, help="cold JSON loads to take the median of")
     ap.add_argument("--regen", action="store_true", help="regenerate the snapshot even if present")
     ap.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
+    ap.add_argument("--cloud", choices=("aws", "gcp", "oci"), default="aws",
+                    help="gcp: bench/gcp_estate.py's estate; oci: bench/oci_estate.py's estate")
     args = ap.parse_args(argv)
+    if args.cloud == "gcp":  # the GCP estate measures itself (load and trace medians)
+        sys.path.insert(0, str(BENCH))
+        import gcp_estate
+
+        return gcp_estate.main(["--size", args.size, "--seed", str(args.seed), "--repeat", str(max(args.repeat, 3))])
+    if args.cloud == "oci":  # so does the OCI estate
+        sys.path.insert(0, str(BENCH))
+        import oci_estate
+
+        return oci_estate.main(["--size", args.size, "--seed", str(args.seed)] + (["--regen"] if args.regen else [])
+                               + (["--json"] if args.json else []))
     if args.phase:
         name, *rest = args.phase
         result = phase_load(rest[0], rest[1] == "cache") if name == "load" else phase_trace(rest[0], rest[1], float(rest[2]))

@@ -4,6 +4,7 @@ cli/app.py; heavy modules are imported inside the commands."""
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -133,19 +134,33 @@ def check(
     snapshot: Path = typer.Option(..., "--snapshot", "-s", help="Snapshot folder (or any folder of cloud JSON dumps)."),
     fmt: CheckFormat = typer.Option(CheckFormat.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically)."),
+    workers: int = typer.Option(1, "--workers", min=1, max=256, metavar="N",
+                                help="Local worker processes (each loads the compiled snapshot cache once)."),
+    executor: Optional[str] = typer.Option(None, "--executor", metavar="dask://HOST:PORT",
+                                           help="Run on an existing dask cluster (pip install 'flightpath[dask]')."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the compiled snapshot cache."),
 ) -> None:
     """Check network intents (reachable / blocked / unreachable, via, blocked_by) against a snapshot.
     Exit 0 when every intent holds, 1 when any fails, 3 when any is undetermined (and none fails)."""
-    from flightpath.questions.check import check as run_check
+    from flightpath.questions.batch import check_chunk, run
     from flightpath.questions.check import exit_code
     from flightpath.questions.intents import load_intents
     from flightpath.report.check_report import build_check_report, check_markdown, junit_xml, render_check
     from flightpath.topology import load_snapshot
 
     parsed = load_intents(intents)
-    topo = load_snapshot(snapshot, use_cache=not no_cache)
-    outcomes = run_check(topo, parsed)
+    topo = load_snapshot(snapshot, use_cache=not no_cache)  # here too: errors surface before any worker starts
+    with _progress(len(parsed), "check", quiet) as advance:
+        if workers == 1 and not executor:
+            from flightpath.questions.check import check as run_check
+
+            outcomes = []
+            for intent in parsed:
+                outcomes += run_check(topo, [intent])
+                advance(1)
+        else:
+            outcomes = run(check_chunk, str(snapshot), parsed, workers=workers, executor=executor, progress=advance)
     if fmt is CheckFormat.json:
         import json
 
@@ -157,6 +172,24 @@ def check(
     else:
         _render(render_check, outcomes, topo.info, output)
     raise typer.Exit(exit_code(outcomes))
+
+
+@contextmanager
+def _progress(total: int, label: str, quiet: bool):
+    """A rich progress bar on stderr for batch work, shown only on a terminal and not with --quiet
+    (transient: it disappears when the work is done, so stdout and the final table stay clean)."""
+    import sys
+
+    if quiet or not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True, refresh_per_second=4) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.update(task, advance=n)
 
 
 @app.command()

@@ -1,12 +1,18 @@
 """`flightpath diff BEFORE AFTER`: what a change does, first as raw changes (rules, routes, attachments by
 native id), then as flows whose outcome changes: newly blocked, newly open, or a changed path.
 
-Flows come from a pairs file (the intents format; `expect` is ignored) or, with `scope="all"`, from every
-pair of interface equivalence classes (the classes of `exposure`: subnet, filter stage, route table, role)
-that a raw change can touch: a class whose filter stage uses a changed rule set, or whose subnet's filter
-or route table changed, pairs with every class in both directions; a change to routes, gateways, transit
-routers or VPNs outside that can move any path, so then every pair of classes is compared (the report
-says which happened). Each pair is compared with `reach` on both snapshots, so every port counts.
+Flows come from a pairs file (the intents format; `expect` is ignored) or, with `scope="all"`, from the
+pairs of interface equivalence classes (the classes of `exposure`: subnet, filter stage, route table,
+role) that a raw change can touch. Each pair is compared with `reach` on both snapshots. What can touch:
+- a change to routes, gateways, transit routers, VPNs or networks can move any path: every pair (whose
+  networks some path joins) is compared; so is every pair when a changed rule set filters a place that
+  traffic between two other interfaces crosses (an appliance, a gateway's subnet);
+- otherwise only pairs with a class that uses a changed rule set (or whose subnet or interface changed),
+  on the side the change can decide (a stateful set's ingress rules decide what its members receive, its
+  egress rules what they send; replies are tracked), and only with counterparts whose address the changed
+  rule's peer side holds (two interfaces of the estate talk with their private addresses: no NAT between
+  them is assumed); and only on the changed rules' own protocols and ports, unless the set is stateless
+  (its rules also match replies, whose ports are the client's): then every port.
 
     diff(before, after, scope="all").flows  →  [FlowChange(app → db, "newly_blocked", "tcp 5432" → "nothing")]
 """
@@ -21,8 +27,9 @@ from flightpath.model import Estate, Trace
 from flightpath.questions.check import expand
 from flightpath.questions.exposure import class_key
 from flightpath.questions.intents import Intent
-from flightpath.questions.reach import reach
+from flightpath.questions.reach import reach, span_text
 from flightpath.topology import Topology
+from flightpath.topology.endpoints import resolve
 
 COLLECTIONS = ("networks", "subnets", "interfaces", "rule_sets", "route_tables", "gateways", "routers",
                "attachments", "vpn_links", "address_groups")
@@ -96,9 +103,100 @@ def diff(before: Topology, after: Topology, *, pairs: list[Intent] | None = None
                  for d in expand(after, i.dst, i.name) if s != d]
         return DiffResult(raw, flows, "pairs", len(flows))
     reps, affected, note = _affected_classes(before, after, raw)
-    todo = [(a, b) for a in reps for b in reps if a != b and (affected is None or a in affected or b in affected)]
-    flows = [_reach_change(before, after, reps[a], reps[b]) for a, b in todo]
+    windows = _windows(before, after, raw) if affected is not None else [("default", None)]
+    as_src, as_dst = _directions(before, after, raw) if affected is not None else (True, True)
+    peers = _changed_rules(before, after, raw) if affected is not None else None
+    _ENDS.clear()
+    if affected is None:
+        todo = [(a, b) for a in reps for b in reps if a != b and _may_talk(before, after, reps[a], reps[b])]
+    else:  # only the pairs with a changed class on the side its change can decide
+        ok = {k: _peer_ok(before, after, peers, iid) for k, iid in reps.items()}
+        wanted = {(x, k) for x in affected if as_src for k in reps if ok[k]} | \
+                 {(k, x) for x in affected if as_dst for k in reps if ok[k]}
+        todo = sorted(((a, b) for a, b in wanted if a != b and _may_talk(before, after, reps[a], reps[b])),
+                      key=lambda ab: (reps[ab[0]], reps[ab[1]]))
+    flows = [_reach_change(before, after, reps[a], reps[b], window=w) for a, b in todo for w in windows]
     return DiffResult(raw, flows, "all", len(todo), note)
+
+
+def _windows(before: Topology, after: Topology, raw: list[RawChange]) -> list[tuple[int | str, tuple[int, int] | None]]:
+    """The traffic the changed rules can decide: (protocol, destination ports) per added or removed rule of
+    a stateful rule set (it matches only requests in its own direction; replies are tracked). A stateless
+    rule set's rules also match replies, whose ports are the client's: then every port counts."""
+    out: set[tuple[int | str, tuple[int, int] | None]] = set()
+    for c in raw:
+        if c.collection != "rule_sets":
+            return [("default", None)]  # an address group changed: it can matter anywhere
+        old, new = before.estate.rule_sets.get(c.id), after.estate.rule_sets.get(c.id)
+        stateless = any(rs is not None and not rs.stateful for rs in (old, new))
+        for r in set(old.rules if old else ()) ^ set(new.rules if new else ()):
+            if stateless or r.stateless or r.protocol is None and r.dst_ports is None:
+                return [("default", None)]
+            protos = (6, 17) if r.protocol is None else (r.protocol,)
+            for p in protos:
+                if p in (6, 17, 132) and r.dst_ports is not None and r.src_ports is None:
+                    out.update((p, (pr.low, pr.high)) for pr in r.dst_ports)
+                else:
+                    out.add((p, None))
+    return sorted(out, key=str) or [("default", None)]
+
+
+def _directions(before: Topology, after: Topology, raw: list[RawChange]) -> tuple[bool, bool]:
+    """Whether the changed classes matter as sources, as destinations: a stateful rule set's egress rules
+    decide only what its members send, its ingress rules what they receive (replies are tracked); any
+    other change (a stateless list, a subnet, an interface, an address group) matters both ways."""
+    src = dst = False
+    for c in raw:
+        old, new = before.estate.rule_sets.get(c.id), after.estate.rule_sets.get(c.id)
+        if c.collection != "rule_sets" or any(rs is not None and not rs.stateful for rs in (old, new)):
+            return True, True
+        for r in set(old.rules if old else ()) ^ set(new.rules if new else ()):
+            if r.stateless:
+                return True, True
+            src |= r.direction.value == "egress"
+            dst |= r.direction.value == "ingress"
+    return src, dst
+
+
+def _changed_rules(before: Topology, after: Topology, raw: list[RawChange]):
+    """(topology, rule, network) for every rule added or removed, or None when a change is not a rule
+    change (then no pair can be ruled out by addresses)."""
+    out = []
+    for c in raw:
+        if c.collection != "rule_sets":
+            return None
+        old, new = before.estate.rule_sets.get(c.id), after.estate.rule_sets.get(c.id)
+        gone, came = set(old.rules if old else ()) - set(new.rules if new else ()), \
+            set(new.rules if new else ()) - set(old.rules if old else ())
+        out += [(before, r, old.network_id) for r in gone] + [(after, r, new.network_id) for r in came]
+    return out
+
+
+def _peer_ok(before: Topology, after: Topology, rules, iface_id: str) -> bool:
+    """Can a changed rule match traffic with this counterpart? Its peer side (the source of an ingress
+    rule, the destination of an egress rule; a stateless rule's egress side also sees replies to it) must
+    hold one of the counterpart's addresses: otherwise the rule never decides a packet of the pair."""
+    if rules is None:
+        return True
+    from flightpath.evaluate.filters import Unknown, _address_in
+
+    iface = after.estate.interfaces[iface_id]
+    for topo, rule, network_id in rules:
+        peer = rule.sources if rule.direction.value == "ingress" else rule.destinations
+        for ip in iface.private_ips:
+            try:
+                if _address_in(peer, ip, topo.resolve_ref, network_id or iface.network_id):
+                    return True
+            except Unknown:
+                return True
+    return False
+
+
+def _may_talk(before: Topology, after: Topology, a: str, b: str) -> bool:
+    """Interfaces in networks that nothing joins (no gateway, peering, router or VPN path in either
+    snapshot's graph) cannot reach each other before or after: skip the pair."""
+    na, nb = after.estate.interfaces[a].network_id, after.estate.interfaces[b].network_id
+    return na == nb or after.connected(na, nb) or before.connected(na, nb)
 
 
 def _affected_classes(before: Topology, after: Topology, raw: list[RawChange]):
@@ -115,6 +213,11 @@ def _affected_classes(before: Topology, after: Topology, raw: list[RawChange]):
                             f"path: every pair of the {len(reps)} classes was compared")
     changed_sets = {c.id for c in raw if c.collection in ("rule_sets", "address_groups")}
     changed_places = {c.id for c in raw if c.collection in ("subnets", "interfaces")}
+    transit = _crossed_in_transit(after, changed_sets) or _crossed_in_transit(before, changed_sets)
+    if transit or any(c.collection == "address_groups" for c in raw):
+        return reps, None, (f"a changed rule set filters {transit or 'traffic through an address group'}, which "
+                            f"traffic between other interfaces crosses: every pair of the {len(reps)} classes "
+                            "was compared")
     affected = set()
     for key, iid in reps.items():
         iface = after.estate.interfaces[iid]
@@ -125,6 +228,23 @@ def _affected_classes(before: Topology, after: Topology, raw: list[RawChange]):
             affected.add(key)
     return reps, affected, (f"{len(affected)} of {len(reps)} classes use a changed rule set, subnet or interface; "
                             "their pairs with every class were compared")
+
+
+def _crossed_in_transit(topo: Topology, rule_sets: set[str]) -> str:
+    """A place using one of these rule sets that traffic between two other interfaces can cross: an
+    appliance or gateway interface, or a subnet holding one (a TGW attachment's or a NAT gateway's subnet,
+    an appliance's subnet). Then the change can touch any pair, not only the pairs of its own classes."""
+    e = topo.estate
+    forwarding_subnets = {i.subnet_id for i in e.interfaces.values() if i.forwards or i.gateway_id}
+    forwarding_subnets |= {s for g in e.gateways.values() for s in g.subnet_ids}
+    for iid, i in e.interfaces.items():
+        if (i.forwards or i.gateway_id) and i.stage and any(r in rule_sets for t in i.stage.tiers for r in t.rule_set_ids):
+            return i.ref.display()
+    for sid in forwarding_subnets:
+        s = e.subnets.get(sid)
+        if s and s.stage and any(r in rule_sets for t in s.stage.tiers for r in t.rule_set_ids):
+            return s.ref.display()
+    return ""
 
 
 def _summary(t: Trace) -> str:
@@ -158,26 +278,45 @@ def _pair_change(before: Topology, after: Topology, s: str, d: str, i: Intent) -
     return FlowChange(s, d, what, kind, _summary(tb), _summary(ta), tb, ta)
 
 
-def _reach_change(before: Topology, after: Topology, s: str, d: str, i: Intent | None = None) -> FlowChange:
-    proto = "default" if i is None else i.protocol
-    from flightpath.model.protocols import protocol_number
+_ENDS: dict[tuple[int, str, str], tuple] = {}
 
-    p = proto if proto == "default" else protocol_number(proto, "protocol", for_flow=True)
-    rb, ra = reach(before, s, d, protocol=p), reach(after, s, d, protocol=p)
-    if i is not None and i.ports:
-        lo, hi = i.ports
-        pick = lambda r: ", ".join(x.describe() for x in r.open_segments  # noqa: E731
-                                   if x.dst_ports and x.dst_ports[1] >= lo and x.dst_ports[0] <= hi) or "nothing"
-        sb, sa, what = pick(rb), pick(ra), f"{i.protocol} {lo}-{hi}"
+
+def _ends(topo: Topology, s: str, d: str) -> tuple:
+    """Resolved (source, destination) endpoints, memoised: resolving a name scans every interface, and
+    --scope all asks for the same class representatives thousands of times."""
+    key = (id(topo), s, d)
+    hit = _ENDS.get(key)
+    if hit is None:
+        src = _ENDS.get((id(topo), s, ""))
+        if src is None:
+            src = _ENDS[(id(topo), s, "")] = resolve(topo, s, "source")
+        dst = resolve(topo, d, "destination", version=src.address.version, from_internet=src.kind == "internet")
+        hit = _ENDS[key] = (src, dst)
+    return hit
+
+
+def _reach_change(before: Topology, after: Topology, s: str, d: str, i: Intent | None = None, *,
+                  window: tuple[int | str, tuple[int, int] | None] = ("default", None)) -> FlowChange:
+    from flightpath.model.protocols import protocol_name, protocol_number
+
+    if i is not None:
+        proto = protocol_number(i.protocol, "protocol", for_flow=True)
+        ports = i.ports
     else:
-        sb, sa, what = rb.summary, ra.summary, "every port"
-    open_b = {(x.protocol, x.dst_ports, x.icmp_types) for x in rb.open_segments}
-    open_a = {(x.protocol, x.dst_ports, x.icmp_types) for x in ra.open_segments}
+        proto, ports = window
+    rb = reach(before, *_ends(before, s, d), protocol=proto, window=ports)
+    ra = reach(after, *_ends(after, s, d), protocol=proto, window=ports)
+    what = "every port" if proto == "default" else protocol_name(proto) + (f" {span_text(ports)}" if ports else "")
+    sb, sa = rb.summary, ra.summary
+    open_b = {(x.protocol, x.dst_ports, x.src_ports, x.icmp_types) for x in rb.open_segments}
+    open_a = {(x.protocol, x.dst_ports, x.src_ports, x.icmp_types) for x in ra.open_segments}
     if sb == sa:
-        kind = "unchanged" if [x.describe() for x in rb.segments] == [x.describe() for x in ra.segments] \
-            else "changed_path"
+        kind = "unchanged" if [(x.describe(), x.verdict) for x in rb.segments] == \
+            [(x.describe(), x.verdict) for x in ra.segments] else "changed_path"
     elif sb == "nothing" or (open_a - open_b and not open_b - open_a):
         kind = "newly_open"
     else:
         kind = "newly_blocked"
+    if i is None:  # class representatives: show them as the user knows them (id and name)
+        s, d = rb.source.label, rb.destination.label
     return FlowChange(s, d, what, kind, sb, sa)

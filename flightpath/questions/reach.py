@@ -81,6 +81,7 @@ class ReachResult:
     segments: list[Segment] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     traces: int = 0
+    window: Span | None = None  # only these destination ports (tcp/udp) were split: `diff` asks about one rule
 
     @property
     def open_segments(self) -> list[Segment]:
@@ -127,7 +128,7 @@ def split(space: Span, boundaries: set[int]) -> list[Span]:
 
 
 def reach(topo: Topology, src: str | Endpoint, dst: str | Endpoint, *, protocol: int | None | str = "default",
-          src_port: int | None = None) -> ReachResult:
+          src_port: int | None = None, window: Span | None = None) -> ReachResult:
     """Resolve SRC and DST like `trace` (or take resolved endpoints), then split each protocol's space
     exactly (module docstring). `protocol`: "default" (tcp, udp, icmp), None (every IP protocol), or one
     protocol number."""
@@ -141,7 +142,7 @@ def reach(topo: Topology, src: str | Endpoint, dst: str | Endpoint, *, protocol:
     else:
         protocols = (int(protocol),)
     src_span = (src_port, src_port) if src_port is not None else DYNAMIC_PORTS
-    result = ReachResult(source, destination, src_span, protocols)
+    result = ReachResult(source, destination, src_span, protocols, window=window)
     stages = _stage_index(topo)
     for proto in protocols:
         if proto is None:
@@ -157,8 +158,9 @@ def reach(topo: Topology, src: str | Endpoint, dst: str | Endpoint, *, protocol:
 def _split_protocol(topo: Topology, result: ReachResult, stages: dict[str, FilterStage], proto: int) -> None:
     seen: set[str] = set()
     rules_seen: list = []
-    probe = _trace(topo, result, _flow(result, proto, 443, result.src_ports[0] if result.src_ports else None, 8, 0),
-                   all_blockers=True)
+    probe_port = result.window[0] if result.window else 443
+    probe = _trace(topo, result, _flow(result, proto, probe_port, result.src_ports[0] if result.src_ports else None,
+                                       8, 0), all_blockers=True)
     _gather(probe, stages, topo, seen, rules_seen)
     while True:
         bounds = _boundaries(rules_seen, proto)
@@ -194,7 +196,7 @@ def _cells(result: ReachResult, proto: int, bounds: tuple[set[int], set[int]]) -
     outer, inner = bounds
     if proto in PORT_PROTOCOLS:
         src_space = result.src_ports or DYNAMIC_PORTS
-        return [(d, s) for d in split((0, 65535), outer) for s in split(src_space, inner)]
+        return [(d, s) for d in split(result.window or (0, 65535), outer) for s in split(src_space, inner)]
     if proto in ICMP_PROTOCOLS:
         return [(t, c) for t in split((0, 255), outer) for c in split((0, 255), inner)]
     return [((0, 0), (0, 0))]

@@ -32,6 +32,11 @@ def build_graph(e: Estate):
 
 
 def has_path(g, a: str, b: str) -> bool:
+    """Whether a path joins a and b: connected components computed once per graph (the graph is
+    undirected and never changes once built), then a dictionary lookup per question."""
     import networkx as nx
 
-    return a in g and b in g and nx.has_path(g, a, b)
+    comp = g.graph.get("component_of")
+    if comp is None:
+        comp = g.graph["component_of"] = {n: i for i, c in enumerate(nx.connected_components(g)) for n in c}
+    return a in comp and b in comp and comp[a] == comp[b]

@@ -164,9 +164,11 @@ class Topology:
             for lid, other in self.estate.vpn_links.items():
                 for ip in other.local_ips:
                     self._vpn_index.setdefault(int(ip), []).append(lid)
-        for lid in self._vpn_index.get(int(link.remote_ip), []):
-            if lid == link.ref.id:
-                continue
+        candidates = [lid for lid in self._vpn_index.get(int(link.remote_ip), []) if lid != link.ref.id]
+        # One VPN gateway may hold connections to several peers, all on its one public address: the far end
+        # is the connection that points back at this link, not merely one that shares the address.
+        candidates.sort(key=lambda lid: self.estate.vpn_links[lid].remote_ip not in link.local_ips)
+        for lid in candidates:
             owner = self._vpn_owner(lid)
             if owner is not None:
                 return self.estate.vpn_links[lid], owner

@@ -239,3 +239,23 @@ def test_equal_cost_routes_that_end_differently_are_ambiguous_naming_each_branch
     assert t.verdict is Verdict.AMBIGUOUS and t.reply is None
     assert "fw-a: delivered" in t.forward.reason and "blackhole: no_route" in t.forward.reason
     assert sum(w.startswith("equal-cost branch") for w in t.warnings) == 2
+
+
+# --- a VPN gateway with connections to several peers ---------------------------------------------------
+
+def test_the_far_end_of_a_vpn_is_the_connection_that_points_back() -> None:
+    """A VPN gateway with one public address (192.0.2.1) holds two connections, to peers 198.51.100.1 and
+    203.0.113.1. Seen from the 203.0.113.1 side, the far end is the connection whose remote address is
+    203.0.113.1, whichever the gateway lists first."""
+    from flightpath.model import VpnLink
+
+    e = Estate()
+    for lid, local, remote in (("to-a", "192.0.2.1", "198.51.100.1"), ("to-b", "192.0.2.1", "203.0.113.1"),
+                               ("b-side", "203.0.113.1", "192.0.2.1")):
+        e.vpn_links[lid] = VpnLink(ref("vpn-connection", lid), (ip_address(local),), ip_address(remote))
+    network(e, "hub", "10.0.0.0/16")
+    network(e, "b", "10.9.0.0/16")
+    e.gateways["vgw"] = Gateway(ref("vpn-gateway", "vgw"), GatewayKind.VPN, ("hub",), vpn_link_ids=("to-a", "to-b"))
+    e.gateways["vgw-b"] = Gateway(ref("vpn-gateway", "vgw-b"), GatewayKind.VPN, ("b",), vpn_link_ids=("b-side",))
+    far, owner = Topology(e).vpn_far_end(e.vpn_links["b-side"])
+    assert far.ref.id == "to-b" and owner[1].ref.id == "vgw"

@@ -21,7 +21,8 @@ from flightpath.topology import load_snapshot
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _estate(root: Path, *, deny_5432: bool = False, blackhole: bool = False, sg_ref: bool = True) -> Path:
+def _estate(root: Path, *, deny_5432: bool = False, blackhole: bool = False, sg_ref: bool = True,
+            appliance: bool = False) -> Path:
     b = AwsScenario(root)
     b.vpc("a", "10.1.0.0/16")
     b.vpc("b", "10.2.0.0/16")
@@ -39,6 +40,8 @@ def _estate(root: Path, *, deny_5432: bool = False, blackhole: bool = False, sg_
     b.instance("app-vm", "app", "10.1.1.10", sgs=["app-sg"])
     b.instance("db-vm", "db", "10.1.2.20", sgs=["db-sg"])
     b.instance("far-vm", "far", "10.2.1.30", sgs=["far-sg"])
+    if appliance:  # a forwarding instance in the db subnet: its NACL is crossed by traffic it forwards
+        b.instance("fw-vm", "db", "10.1.2.99", source_dest_check=False)
     b.main_routes("a", [AwsScenario.route("10.2.0.0/16", "pcx", state="blackhole" if blackhole else "active")])
     b.main_routes("b", [("10.1.0.0/16", "pcx")])
     return b.write()
@@ -48,7 +51,8 @@ def _estate(root: Path, *, deny_5432: bool = False, blackhole: bool = False, sg_
 def snaps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("diff")
     return {name: _estate(base / name, **kw) for name, kw in {
-        "base": {}, "nacl": {"deny_5432": True}, "blackhole": {"blackhole": True}, "noref": {"sg_ref": False}}.items()}
+        "base": {}, "nacl": {"deny_5432": True}, "blackhole": {"blackhole": True}, "noref": {"sg_ref": False},
+        "fw": {"appliance": True}, "fw-nacl": {"appliance": True, "deny_5432": True}}.items()}
 
 
 def _pairs(tmp: Path) -> Path:
@@ -78,12 +82,14 @@ def test_route_to_blackhole(snaps, tmp_path: Path) -> None:
 
 
 def test_sg_reference_removed_scope_all_and_reverse(snaps) -> None:
-    """With --scope all only the classes that use db-sg are re-examined, and app → db loses 5432."""
+    """With --scope all only the classes that use db-sg are re-examined, and only on the removed rule's
+    traffic (tcp 5432: a stateful group's rule decides only requests it matches): app → db loses 5432."""
     before, after = load_snapshot(snaps["base"]), load_snapshot(snaps["noref"])
     r = diff(before, after, scope="all")
     assert "1 of 3 classes" in r.note
     (only,) = r.changed
-    assert only.kind == "newly_blocked" and "tcp 443, 5432" in only.before and only.after == "tcp 443"
+    assert only.kind == "newly_blocked" and only.what == "tcp 5432"
+    assert only.before == "tcp 5432" and only.after == "nothing"
     back = diff(after, before, scope="all")
     assert [f.kind for f in back.changed] == ["newly_open"]
 
@@ -100,3 +106,30 @@ def test_no_change_means_exit_0_and_cli_json(snaps, tmp_path: Path) -> None:
     report = json.loads(moved.stdout)
     assert report["schema"] == "flightpath.diff/v1" and [f["kind"] for f in report["flows"]] == ["newly_blocked"]
     assert cli(str(snaps["base"]), str(snaps["nacl"])).returncode == 2
+
+
+def test_a_stateless_nacl_change_compares_every_port(snaps) -> None:
+    """An NACL is stateless, so its rules also match replies, whose ports are the client's: a changed NACL
+    rule is compared on every port, not only on its own range (nacl-ephemeral-ports)."""
+    r = diff(load_snapshot(snaps["base"]), load_snapshot(snaps["nacl"]), scope="all")
+    changed = {(f.what, f.kind, f.before, f.after) for f in r.changed}
+    assert ("every port", "newly_blocked", "tcp 443, 5432", "tcp 443") in changed
+
+
+def test_a_rule_set_that_transit_traffic_crosses_compares_every_pair(snaps) -> None:
+    """When the changed NACL also filters a forwarding appliance's subnet, traffic between two other
+    interfaces may cross it, so no pair can be skipped."""
+    r = diff(load_snapshot(snaps["fw"]), load_snapshot(snaps["fw-nacl"]), scope="all")
+    assert "which traffic between other interfaces crosses" in r.note
+    assert r.pairs_compared == 12  # 4 classes (app, db, fw, far), every ordered pair
+
+
+def test_the_bundled_lab_after_its_fix() -> None:
+    """fixtures/kickstart-aws-fixed adds spoke-b-db-acl rule 109 (allow tcp 22 from app-a): app-a gains ssh
+    to db-b; the stateless NACL is compared on every port, only for app-a (the rule's peer)."""
+    r = diff(load_snapshot(ROOT / "fixtures" / "kickstart-aws"), load_snapshot(ROOT / "fixtures" / "kickstart-aws-fixed"),
+             scope="all")
+    assert [(c.id, c.details) for c in r.raw] == [("acl-0d4e5f6a7b8c90031",
+                                                   ["+ ingress 109: allow tcp 22 from 10.1.1.10/32"])]
+    (f,) = r.changed
+    assert (f.kind, f.before, f.after) == ("newly_open", "tcp 5432", "tcp 22, 5432") and "(app-a)" in f.src
