@@ -162,3 +162,49 @@ def test_endpoints_table_shows_snapshot_warnings(lab: Path):
     (lab / "notes.json").write_text('{"hello": "world"}')
     r = cli("endpoints", "--snapshot", str(lab))
     assert r.code == 0 and "notes.json" in r.out
+
+
+class _Tty:
+    """A stderr that says it is a terminal and keeps what is written."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, s: str) -> int:
+        self.text += s
+        return len(s)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_progress_on_a_terminal_after_a_second_unless_quiet(monkeypatch, quiet: bool):
+    import sys
+    import time
+
+    import importlib
+
+    import flightpath.topology as topology
+
+    app = importlib.import_module("flightpath.cli.app")
+
+    real = topology.load_snapshot
+
+    def slow(*a, **kw):
+        time.sleep(1.4)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(topology, "load_snapshot", slow)
+    tty = _Tty()
+    monkeypatch.setattr(sys, "stderr", tty)
+    app.load_with_progress(LAB, quiet=quiet)
+    assert ("loading snapshot" in tty.text) is (not quiet), tty.text
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(monkeypatch):
+    r = cli(*DEMO, "--snapshot", str(LAB))
+    assert r.code == 1 and r.err == ""
