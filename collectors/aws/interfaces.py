@@ -25,7 +25,7 @@ from flightpath.model import (
 from flightpath.errors import SnapshotError
 from flightpath.model.addresses import parse_address
 from flightpath.collectors.aws.filters import _name, group_ref
-from flightpath.snapshot.fields import get_dicts
+from flightpath.snapshot.fields import get_dicts, get_str
 
 TGW_ATTACH_RE = re.compile(r"tgw-attach-[0-9a-zA-Z]+")
 NAT_RE = re.compile(r"nat-[0-9a-zA-Z]+")
@@ -128,7 +128,7 @@ def build_interfaces(items, est: Estate, vpc_region: dict[str, tuple[str, str]],
         itype = eni.get("InterfaceType", "interface")
         desc = eni.get("Description", "") or ""
         gateway_id, accepts = "", True
-        groups = tuple(g["GroupId"] for _w, g in get_dicts(eni, "Groups", entry["where"]) if g.get("GroupId"))
+        groups = tuple(gid for w, g in get_dicts(eni, "Groups", entry["where"]) if (gid := get_str(g, "GroupId", w, "")))
         stage, stage_missing = None, ""
         if itype == "nat_gateway" or NAT_RE.search(desc) and "NAT Gateway" in desc:
             m = NAT_RE.search(desc)
