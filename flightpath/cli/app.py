@@ -151,7 +151,7 @@ def trace(
     elif fmt is Format.html:
         from flightpath.report.html import render_html
 
-        _write_output(render_html(result, topo.info, fixes.lines if fixes is not None else None), output)
+        _write_output(render_html(result, topo.info, fixes.lines if fixes is not None else None, topo.estate), output)
     else:
         from rich.console import Console
 

@@ -64,9 +64,45 @@ def mermaid(forward: PathResult, reply: PathResult | None = None) -> str:
     return "\n".join(lines)
 
 
-def svg(forward: PathResult, reply: PathResult | None = None) -> str:
-    """An inline SVG: one swim lane per cloud, one box per node in path order, arrows between; the
-    blocking box red (class `blocking`), the return path dashed (class `return`)."""
+def network_finder(estate):
+    """hop resource -> the display name of its network (interfaces, subnets, route tables, rule sets and
+    networks themselves), else None: gateways and routers sit between networks."""
+    table_net: dict[str, str] = {}
+    for n in estate.networks.values():
+        if n.main_route_table_id:
+            table_net.setdefault(n.main_route_table_id, n.ref.id)
+    for sn in estate.subnets.values():
+        if sn.route_table_id:
+            table_net.setdefault(sn.route_table_id, sn.network_id)
+
+    def find(ref) -> str | None:
+        rid = ref.id.split("#", 1)[0]
+        if rid not in estate.interfaces and rid not in estate.subnets and rid.lower() != rid:
+            rid = rid.lower()  # ARM ids are keyed lowercased
+        net = None
+        if rid in estate.interfaces:
+            net = estate.interfaces[rid].network_id
+        elif rid in estate.subnets:
+            net = estate.subnets[rid].network_id
+        elif rid in estate.rule_sets:
+            net = estate.rule_sets[rid].network_id
+        elif rid in estate.networks:
+            net = rid
+        else:
+            net = table_net.get(rid)
+        if not net:
+            return None
+        n = estate.networks.get(net) or estate.networks.get(net.lower())
+        return display_id(n.ref) + (f" ({n.ref.name})" if n and n.ref.name and n.ref.name not in display_id(n.ref) else "") \
+            if n else net
+
+    return find
+
+
+def svg(forward: PathResult, reply: PathResult | None = None, network_of=None) -> str:
+    """An inline SVG: one swim lane per cloud, a box per network (class `network`) around the nodes in it,
+    one box per node in path order, arrows between; the blocking box red (class `blocking`), the return
+    path dashed (class `return`)."""
     fwd = nodes(forward)
     clouds = list(dict.fromkeys(c or "other" for c, _l, _b, _h in fwd + (nodes(reply) if reply else [])))
     lane_h, box_w, box_h, gap = 110, 210, 54, 40
@@ -92,6 +128,20 @@ def svg(forward: PathResult, reply: PathResult | None = None) -> str:
                    f'rx="6" fill="{fill}" stroke="{stroke}" stroke-width="{3 if blocking else 1}"/>'
                    f'<text x="{x + 8}" y="{y + 20}" font-size="11" font-family="monospace">{html.escape(label[:30])}</text>'
                    f'<text x="{x + 8}" y="{y + 40}" font-size="11">{html.escape(f"{last.check.value}: {last.decision.value}")}</text></g>')
+    if network_of is not None:  # boxes for runs of consecutive nodes in one network
+        runs: list[list] = []
+        for j, (cloud, label, _b, hops) in enumerate(fwd):
+            net = network_of(hops[0].resource)
+            if net and runs and runs[-1][0] == net and runs[-1][2] == j - 1:
+                runs[-1][2] = j
+            elif net:
+                runs.append([net, j, j])
+        for net, first, last in runs:
+            x0, y0 = pos[fwd[first][1]]
+            x1 = pos[fwd[last][1]][0] + box_w
+            out.insert(len(out), f'<g class="network"><rect x="{x0 - 10}" y="{y0 - 22}" width="{x1 - x0 + 20}" '
+                       f'height="{box_h + 30}" rx="8" fill="none" stroke="#8a8" stroke-dasharray="2 2"/>'
+                       f'<text x="{x0 - 6}" y="{y0 - 8}" font-size="10" fill="#363">{html.escape(net)}</text></g>')
     for (_c, a, _b, _h), (_c2, b, _b2, _h2) in zip(fwd, fwd[1:]):
         (x1, y1), (x2, y2) = pos[a], pos[b]
         out.append(f'<line class="forward" x1="{x1 + box_w}" y1="{y1 + box_h // 2}" x2="{x2}" y2="{y2 + box_h // 2}" '

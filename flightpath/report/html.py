@@ -7,7 +7,7 @@ import html
 
 from flightpath.evaluate.tracing import QueryResult
 from flightpath.model import PathResult
-from flightpath.report.diagram import svg
+from flightpath.report.diagram import network_finder, svg
 from flightpath.report.markdown import hop_detail
 from flightpath.report.names import display_id
 from flightpath.snapshot.cache import SnapshotInfo
@@ -31,7 +31,7 @@ def _table(title: str, p: PathResult) -> str:
             f"<th>reason</th><th>code</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
-def render_html(result: QueryResult, info: SnapshotInfo, fixes: list[str] | None = None) -> str:
+def render_html(result: QueryResult, info: SnapshotInfo, fixes: list[str] | None = None, estate=None) -> str:
     t = result.trace
     title = f"flightpath: {result.query.src} → {result.query.dst}"
     parts = [f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>",
@@ -45,7 +45,8 @@ def render_html(result: QueryResult, info: SnapshotInfo, fixes: list[str] | None
         b = t.first_block
         parts.append(f"<p>blocked by: {html.escape(b.resource.type)} <code>{html.escape(display_id(b.resource))}</code> "
                      f"{html.escape(hop_detail(b) or b.reason)} {html.escape(b.code)}</p>")
-    parts.append(f'<div class="diagram">{svg(t.forward, t.reply)}</div>')
+    finder = network_finder(estate) if estate is not None else None
+    parts.append(f'<div class="diagram">{svg(t.forward, t.reply, finder)}</div>')
     parts.append(_table("Forward path", t.forward))
     if t.reply is not None:
         parts.append(_table("Return path", t.reply))

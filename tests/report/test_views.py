@@ -138,6 +138,8 @@ def test_html_is_self_contained_with_an_svg_diagram(tmp_path: Path):
     assert len(blocking) == 1 and "subnet-0b2c3d4e5f6a70031" in blocking[0].find(f"{ns}title").text
     assert blocking[0].find(f"{ns}rect").get("stroke") == "#c00"
     assert "acl-0d4e5f6a7b8c90031" in text  # the hop table
+    networks = [g.find(f"{ns}text").text for g in groups if g.get("class") == "network"]
+    assert any("spoke-a" in n for n in networks) and any("spoke-b" in n for n in networks), networks
     out = tmp_path / "ok.html"
     assert cli(*DELIVERED, "--format", "html", "--output", str(out)).code == 0
     text = out.read_text()
