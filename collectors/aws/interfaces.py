@@ -122,7 +122,7 @@ def build_interfaces(items, est: Estate, vpc_region: dict[str, tuple[str, str]],
     for eid, entry in raw.items():
         eni = entry["eni"]
         inst = entry["instance"] or instances.get(entry.get("instance_id", ""))
-        vid = eni.get("VpcId", "")
+        vid = get_str(eni, "VpcId", entry["where"], "")
         acct = entry["acct"] or vpc_region.get(vid, ("", ""))[0]
         region = entry["region"] or vpc_region.get(vid, ("", ""))[1]
         itype = eni.get("InterfaceType", "interface")
@@ -151,7 +151,7 @@ def build_interfaces(items, est: Estate, vpc_region: dict[str, tuple[str, str]],
         name = _name(eni) or (inst_ref.name if inst_ref else "")
         est.interfaces[eid] = Interface(
             ref=NativeRef("aws", "network-interface", eid, name, acct, region),
-            network_id=vid, subnet_id=eni.get("SubnetId", ""),
+            network_id=vid, subnet_id=get_str(eni, "SubnetId", entry["where"], ""),
             private_ips=tuple(entry["private"]), public_ips=tuple(entry["public"]), stage=stage,
             forwards=source_dest_check is False, instance=inst_ref, gateway_id=gateway_id,
             accepts_connections=accepts, stage_missing=stage_missing, note=note)
