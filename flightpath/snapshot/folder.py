@@ -154,6 +154,12 @@ def read_snapshot(root: str | os.PathLike[str], files: list[Path] | None = None)
                 break
         if not found:
             warnings.append(f"{rel}: not a recognised cloud API response; ignored")
+    for dirpath, dirnames, _files in os.walk(root):  # folders behind symlinks are not followed: say so
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for d in dirnames:
+            if os.path.islink(os.path.join(dirpath, d)):
+                rel = Path(dirpath, d).relative_to(root)
+                warnings.append(f"{rel}: a symbolic link to a folder; not followed (its files are not loaded)")
     from flightpath.snapshot.duplicates import check_duplicates
 
     check_duplicates(documents, dict(recognizers), warnings)

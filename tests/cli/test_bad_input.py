@@ -115,6 +115,16 @@ def test_dangling_and_looping_symlinks_are_skipped_with_a_warning(lab: Path):
     assert "dangling.json" in warnings and "loop-a.json" in warnings
 
 
+def test_a_symlinked_folder_is_named_not_silently_skipped(lab: Path, tmp_path: Path):
+    (tmp_path / "elsewhere").mkdir()
+    os.symlink(tmp_path / "elsewhere", lab / "linked")
+    os.symlink(lab / "linked-loop", lab / "linked-loop")
+    r = _trace(lab, "--format", "json")
+    assert r.code == 1, r.err
+    warnings = " ".join(json.loads(r.out)["warnings"])
+    assert "linked: a symbolic link to a folder" in warnings
+
+
 @pytest.mark.parametrize("kind", ["folder", "readonly", "nofolder", "denied"])
 def test_output_that_cannot_be_written(lab: Path, tmp_path: Path, kind: str):
     if kind == "folder":
