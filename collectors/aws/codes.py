@@ -25,4 +25,7 @@ CODES = {
     "egress_only_ingress": "CANNOT_ROUTE",
     "endpoint_protocol": "VPCE_GATEWAY_PROTOCOL_RESTRICTION",
     "target_not_accepting": "TARGET_ADDRESS_RESTRICTION",
+    "lb_no_listener": "ELBV2_LISTENER_PORT_RESTRICTION",
+    "lb_listener_no_target_group": "ELBV2_LISTENER_HAS_NO_TG",
+    "lb_no_targets": "ELBV2_NO_TARGETS_IN_AZ",
 }

@@ -57,7 +57,7 @@ from flightpath.errors import CollectorError
 from flightpath.snapshot import SnapshotWriter
 
 SESSION_NAME = "flightpath-collect"
-_DROP_KEYS = {"ResponseMetadata", "NextToken"}
+_DROP_KEYS = {"ResponseMetadata", "NextToken", "NextMarker"}
 
 
 class ReadOnlyViolation(RuntimeError):
@@ -322,7 +322,7 @@ class AwsApi:
 
     def call(self, target: Target, region: str, op: Operation, params: dict[str, Any]) -> dict[str, Any]:
         with self._failures():
-            return fetch_operation(self.client(target, region, op.service), op, params)
+            return fetch_operation(self.client(target, region, op.client or op.service), op, params)
 
 
 def collect(options: CollectOptions, reporter: Reporter | None = None) -> CollectSummary:

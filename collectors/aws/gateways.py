@@ -141,7 +141,8 @@ def _nat_gateway(nat, acct, region, where, est: Estate, vpc_region) -> None:
             stage=None, forwards=True, gateway_id=nid, accepts_connections=False)
     state = str(nat.get("State", "available")).lower()
     est.gateways[nid] = Gateway(
-        NativeRef("aws", f"nat-gateway ({nat.get('ConnectivityType', 'public')})", nid, _name(nat), acct, region),
+        NativeRef("aws", "nat-gateway", nid, _name(nat) or f"{nat.get('ConnectivityType', 'public')} NAT gateway",
+                  acct, region),
         GatewayKind.NAT, (vid,), available=state == "available", interface_ids=tuple(enis), subnet_ids=(sid,),
         note="" if state == "available" else f"NAT gateway is {state}")
 

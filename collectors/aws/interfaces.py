@@ -29,6 +29,34 @@ from flightpath.snapshot.fields import get_dicts, get_str
 
 TGW_ATTACH_RE = re.compile(r"tgw-attach-[0-9a-zA-Z]+")
 NAT_RE = re.compile(r"nat-[0-9a-zA-Z]+")
+VPCE_RE = re.compile(r"vpce-[0-9a-zA-Z]+")
+ELB_RE = re.compile(r"^ELB ((?:app|net|gwy)/[^/\s]+/[0-9a-zA-Z]+)")
+
+
+def service_owner(eni: dict[str, Any], acct: str, region: str) -> NativeRef | None:
+    """The service resource that owns a requester-managed ENI, from its InterfaceType and Description (the
+    descriptions AWS writes: "ELB net/my-nlb/50dc6c495c0c9188", "VPC Endpoint Interface vpce-...";
+    https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/requester-managed-eni.html). NAT gateway and transit
+    gateway ENIs are named by their gateway (gateway_id); an unrecognised requester-managed ENI names the
+    requester."""
+    itype = eni.get("InterfaceType", "interface") or "interface"
+    desc = str(eni.get("Description", "") or "")
+    m = ELB_RE.match(desc)
+    if m:
+        arn = f"arn:aws:elasticloadbalancing:{region}:{acct}:loadbalancer/{m.group(1)}"
+        kind = {"app": "application", "net": "network", "gwy": "gateway"}[m.group(1).split("/", 1)[0]]
+        return NativeRef("aws", f"load-balancer ({kind})", arn, m.group(1).split("/")[1], acct, region)
+    if itype in ("vpc_endpoint", "gateway_load_balancer_endpoint") or desc.startswith("VPC Endpoint Interface"):
+        v = VPCE_RE.search(desc)
+        if v:
+            return NativeRef("aws", "vpc-endpoint", v.group(0), "", acct, region)
+    if itype in ("interface", "nat_gateway", "transit_gateway") and not eni.get("RequesterManaged"):
+        return None
+    if itype in ("nat_gateway", "transit_gateway"):
+        return None
+    requester = str(eni.get("RequesterId", "") or "")
+    what = itype if itype != "interface" else (requester or "requester-managed")
+    return NativeRef("aws", f"managed-service ({what})", eni.get("NetworkInterfaceId", ""), desc, acct, region)
 
 
 def address_or_warn(value: Any, where: str, warnings: list[str]) -> IPAddress | None:
@@ -136,6 +164,11 @@ def build_interfaces(items, est: Estate, vpc_region: dict[str, tuple[str, str]],
         elif itype == "transit_gateway" or "Transit Gateway Attachment" in desc:
             m = TGW_ATTACH_RE.search(desc)
             gateway_id, accepts = (m.group(0) if m else ""), False
+        elif not groups and eni.get("RequesterManaged") and ELB_RE.match(desc):
+            # "If you don't associate a security group with your Network Load Balancer, it ... allow[s] all
+            # client traffic to reach the listeners" (https://docs.aws.amazon.com/elasticloadbalancing/latest/
+            # network/load-balancer-security-groups.html): no filter at its nodes.
+            stage = None
         else:
             stage = stages.get(groups)
             if stage is None:
@@ -154,6 +187,7 @@ def build_interfaces(items, est: Estate, vpc_region: dict[str, tuple[str, str]],
             network_id=vid, subnet_id=get_str(eni, "SubnetId", entry["where"], ""),
             private_ips=tuple(entry["private"]), public_ips=tuple(entry["public"]), stage=stage,
             forwards=source_dest_check is False, instance=inst_ref, gateway_id=gateway_id,
-            accepts_connections=accepts, stage_missing=stage_missing, note=note)
+            accepts_connections=accepts, stage_missing=stage_missing, note=note,
+            owner=None if gateway_id else service_owner(eni, acct, region))
         for gid in groups:
             est.group_members.setdefault(group_ref(gid), set()).add(eid)

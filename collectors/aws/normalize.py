@@ -34,6 +34,7 @@ from flightpath.snapshot.fields import found, get_list
 from flightpath.collectors.aws import gateways
 from flightpath.collectors.aws.codes import CODES
 from flightpath.collectors.aws.filters import _name, network_acl, security_group
+from flightpath.collectors.aws.balancers import build_balancers
 from flightpath.collectors.aws.interfaces import build_interfaces
 from flightpath.collectors.aws.tables import build_route_tables, build_transit
 
@@ -155,7 +156,9 @@ def normalize(docs: list[RawDocument], missing: list[MissingData]) -> Estate:
         est.subnets[sid] = Subnet(
             NativeRef("aws", "subnet", sid, _name(sn), acct, region), vid, nets,
             route_table_id=route_tables.subnet_table.get(sid, ""), stage=stage,
-            zone=sn.get("AvailabilityZone", ""), stage_missing=stage_missing)
+            zone=sn.get("AvailabilityZone", ""), stage_missing=stage_missing,
+            # https://docs.aws.amazon.com/vpc/latest/userguide/default-network-acl.html: allows all in and out
+            missing_stage_assumption="default-nacls" if stage_missing else "")
 
     for vid, (acct, region) in vpc_region.items():
         if vid not in est.networks:  # subnets of a VPC whose DescribeVpcs is absent: CIDRs unknown
@@ -173,6 +176,7 @@ def normalize(docs: list[RawDocument], missing: list[MissingData]) -> Estate:
     _name_failed_sg_calls(est)
     gateways.build_gateways(items, est, vpc_region, route_tables)
     build_transit(items, est, vpc_region)
+    build_balancers(items, est)
     _prefix_lists(items, est)
     _main_table_warnings(est, items)
     return est

@@ -48,6 +48,7 @@ class Operation:
     id_param: str = ""
     skip_states: tuple[str, ...] = ()
     params: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    client: str = ""  # the boto3 client name when it differs from the IAM service prefix (elbv2)
 
     @property
     def action(self) -> str:
@@ -91,6 +92,11 @@ REGION_OPERATIONS: tuple[Operation, ...] = (
     _region("DescribeVpnConnections", "describe_vpn_connections", "VpnConnections", paginated=False),
     _region("DescribeCustomerGateways", "describe_customer_gateways", "CustomerGateways", paginated=False),
     _region("DescribeVpcEndpoints", "describe_vpc_endpoints", "VpcEndpoints"),
+    # Elastic Load Balancing v2 (NLB, ALB): IAM prefix elasticloadbalancing, boto3 client elbv2
+    Operation("DescribeLoadBalancers", "describe_load_balancers", "LoadBalancers", True,
+              service="elasticloadbalancing", client="elbv2"),
+    Operation("DescribeTargetGroups", "describe_target_groups", "TargetGroups", True,
+              service="elasticloadbalancing", client="elbv2"),
 )
 
 # TGW route tables in these states cannot be queried (DescribeTransitGatewayRouteTables keeps deleted
@@ -109,6 +115,19 @@ RESOURCE_OPERATIONS: tuple[Operation, ...] = (
               "TransitGatewayRouteTablePropagations", True, **_TGW_RTB),
     Operation("GetTransitGatewayRouteTableAssociations", "get_transit_gateway_route_table_associations",
               "Associations", True, **_TGW_RTB),
+    # elbv2 per load balancer / target group (files named after the ARN's last segment, its id)
+    Operation("DescribeListeners", "describe_listeners", "Listeners", True, scope="resource",
+              service="elasticloadbalancing", client="elbv2", source="DescribeLoadBalancers",
+              source_id="LoadBalancerArn", id_param="LoadBalancerArn"),
+    Operation("DescribeLoadBalancerAttributes", "describe_load_balancer_attributes", "Attributes", False,
+              scope="resource", service="elasticloadbalancing", client="elbv2", source="DescribeLoadBalancers",
+              source_id="LoadBalancerArn", id_param="LoadBalancerArn"),
+    Operation("DescribeTargetHealth", "describe_target_health", "TargetHealthDescriptions", False,
+              scope="resource", service="elasticloadbalancing", client="elbv2", source="DescribeTargetGroups",
+              source_id="TargetGroupArn", id_param="TargetGroupArn"),
+    Operation("DescribeTargetGroupAttributes", "describe_target_group_attributes", "Attributes", False,
+              scope="resource", service="elasticloadbalancing", client="elbv2", source="DescribeTargetGroups",
+              source_id="TargetGroupArn", id_param="TargetGroupArn"),
     Operation("GetManagedPrefixListEntries", "get_managed_prefix_list_entries", "Entries", True,
               scope="resource", source="DescribeManagedPrefixLists", source_id="PrefixListId",
               id_param="PrefixListId", skip_states=("delete-in-progress", "delete-complete")),

@@ -23,6 +23,7 @@ LIST_KEYS = {
     "NatGateways", "VpcPeeringConnections", "TransitGateways", "TransitGatewayAttachments",
     "TransitGatewayVpcAttachments", "TransitGatewayPeeringAttachments", "TransitGatewayRouteTables",
     "VpnGateways", "VpnConnections", "CustomerGateways", "VpcEndpoints", "Regions",
+    "LoadBalancers", "Listeners", "TargetGroups",  # elbv2
 }
 # per-resource responses: top-level key -> (kind, id pattern)
 PER_RESOURCE = {
@@ -30,6 +31,9 @@ PER_RESOURCE = {
     "TransitGatewayRouteTablePropagations": ("GetTransitGatewayRouteTablePropagations", r"tgw-rtb-[0-9a-zA-Z]+"),
     "Associations": ("GetTransitGatewayRouteTableAssociations", r"tgw-rtb-[0-9a-zA-Z]+"),
     "Entries": ("GetManagedPrefixListEntries", r"pl-[0-9a-zA-Z]+"),
+    # elbv2, per target group / load balancer: the file is named after the ARN's last segment (its id)
+    "TargetHealthDescriptions": ("DescribeTargetHealth", r"[0-9a-f]{16}"),
+    "Attributes": ("DescribeTargetGroupAttributes", r"[0-9a-f]{16}"),
 }
 ACCOUNT_RE = re.compile(r"^\d{12}$")
 REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$")
@@ -84,7 +88,9 @@ def recognize(body: Any, rel: Path, path: Path) -> list[RawDocument] | None:
                                         or "DestinationCidrBlock" in r or "PrefixListId" in r
                                         for r in body[key] if isinstance(r, dict)):
             return None
-        found = re.search(pattern, rel.as_posix())
+        if key == "Attributes" and "targetgroup" not in rel.as_posix().lower():
+            kind = "DescribeLoadBalancerAttributes"
+        found = re.search(pattern, rel.name if key in ("TargetHealthDescriptions", "Attributes") else rel.as_posix())
         resource_id = found.group(0) if found else ""
         return [RawDocument(path, "aws", kind, body, scope, resource_id)]
     return [RawDocument(path, "aws", key, body, scope)]

@@ -133,7 +133,9 @@ class Scheduler:
 
     def _submit_call(self, target: Target, region: str, op: Operation, resource_id: str = "") -> None:
         base = f"aws/{target.account}/{region}/{op.name}"
-        path = f"{base}/{resource_id}.json" if resource_id else f"{base}.json"
+        # an ARN (elbv2) is named by its last segment, the resource's id
+        fname = resource_id.rsplit("/", 1)[-1] if resource_id.startswith("arn:") else resource_id
+        path = f"{base}/{fname}.json" if resource_id else f"{base}.json"
 
         def on_ok(body: dict[str, Any]) -> None:
             assert self._writer is not None

@@ -81,27 +81,58 @@ def build_transit(items, est: Estate, vpc_region) -> None:
     assoc: dict[str, dict[str, str]] = {}  # tgw id -> attachment -> tgw rtb
     tables_of: dict[str, list[str]] = {}
     types: dict[str, str] = {}
+    # A TGW peering attachment is one attachment between two TGWs, listed by each side's account: in
+    # DescribeTransitGatewayAttachments with its own TGW as TransitGatewayId and the far TGW as ResourceId
+    # (ResourceType "peering"), and in DescribeTransitGatewayPeeringAttachments with the requester and
+    # accepter TGWs. Every listing adds what it knows (both TGWs, each side's association); none overwrites.
+    peer_ends: dict[str, list[str]] = {}  # peering attachment -> [requester tgw, accepter tgw] as known
+    peer_state: dict[str, bool] = {}
     for att, acct, region, where in items("TransitGatewayAttachments"):
         aid, tgw = att["TransitGatewayAttachmentId"], att.get("TransitGatewayId", "")
         rtype = att.get("ResourceType", "")
-        types[aid] = rtype
         state = str(att.get("State", "available")).lower()
+        rtb = (att.get("Association") or {}).get("TransitGatewayRouteTableId")
+        if rtb and str((att.get("Association") or {}).get("State", "associated")).lower() == "associated":
+            assoc.setdefault(tgw, {})[aid] = rtb
+        if rtype in ("peering", "tgw-peering"):
+            ends = peer_ends.setdefault(aid, [])
+            for t in (tgw, att.get("ResourceId", "")):
+                if t.startswith("tgw-") and t not in ends:
+                    ends.append(t)
+            peer_state[aid] = peer_state.get(aid, True) and state == "available"
+            if aid not in est.attachments:
+                est.attachments[aid] = RouterAttachment(
+                    NativeRef("aws", "transit-gateway-attachment (peering)", aid, _name(att), acct, region),
+                    tgw, AttachmentKind.PEERING, att.get("ResourceId", ""))
+            types[aid] = "peering"
+            continue
+        types[aid] = rtype
+        if aid in est.attachments and est.attachments[aid].ref.account and acct != est.attachments[aid].ref.account \
+                and att.get("TransitGatewayOwnerId", acct) != acct:
+            continue  # listed again by another account (a shared TGW): the TGW owner's listing stays
         est.attachments[aid] = RouterAttachment(
             NativeRef("aws", f"transit-gateway-attachment ({rtype})", aid, _name(att), acct, region),
             tgw, ATTACHMENT_KIND.get(rtype, AttachmentKind.OTHER), att.get("ResourceId", ""),
             available=state == "available")
-        rtb = (att.get("Association") or {}).get("TransitGatewayRouteTableId")
-        if rtb and str((att.get("Association") or {}).get("State", "associated")).lower() == "associated":
-            assoc.setdefault(tgw, {})[aid] = rtb
     for peer, acct, region, where in items("TransitGatewayPeeringAttachments"):
         aid = peer["TransitGatewayAttachmentId"]
         req, acc = peer.get("RequesterTgwInfo") or {}, peer.get("AccepterTgwInfo") or {}
         state = str(peer.get("State", "available")).lower()
+        known = [t for t in peer_ends.get(aid, []) if t not in (req.get("TransitGatewayId"), acc.get("TransitGatewayId"))]
+        peer_ends[aid] = [t for t in (req.get("TransitGatewayId", ""), acc.get("TransitGatewayId", "")) if t] + known
+        peer_state[aid] = peer_state.get(aid, True) and state == "available"
+        cur = est.attachments.get(aid)
         est.attachments[aid] = RouterAttachment(
+            cur.ref if cur and cur.ref.name else
             NativeRef("aws", "transit-gateway-attachment (peering)", aid, _name(peer), acct, region),
-            req.get("TransitGatewayId", ""), AttachmentKind.PEERING, acc.get("TransitGatewayId", ""),
-            peer_router_id=acc.get("TransitGatewayId", ""), available=state == "available")
+            "", AttachmentKind.PEERING, acc.get("TransitGatewayId", ""))
         types[aid] = "peering"
+    for aid, ends in peer_ends.items():
+        a = est.attachments[aid]
+        est.attachments[aid] = RouterAttachment(a.ref, ends[0] if ends else "", AttachmentKind.PEERING,
+                                                ends[1] if len(ends) > 1 else a.resource_id,
+                                                peer_router_id=ends[1] if len(ends) > 1 else "",
+                                                available=peer_state.get(aid, True))
     vpc_atts: dict[str, dict] = {a["TransitGatewayAttachmentId"]: a for a, _x, _y, _z in items("TransitGatewayVpcAttachments")}
     # SG referencing across a TGW needs the option on the TGW and on each VPC attachment
     # (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html, "Security group referencing").

@@ -25,6 +25,10 @@ from typing import Any
 ID_RE = re.compile(
     r"^/subscriptions/(?P<sub>[^/]+)(?:/resourceGroups/(?P<rg>[^/]+))?/providers/(?P<ns>[^/]+)/(?P<rest>.+?)/?$",
     re.IGNORECASE)
+# Some exports write ids relative to the subscription ("/resourceGroups/rg/providers/..."): accepted and
+# normalised to the full id (normalize_ids), with a warning.
+NO_SUB_RE = re.compile(r"^/?resourceGroups/[^/]+/providers/", re.IGNORECASE)
+SUB_RE = re.compile(r"^/subscriptions/([^/]+)/", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,3 +142,40 @@ def name_of(resource: dict[str, Any]) -> str:
         return name
     arm = parse_id(field(resource, "id"))
     return arm.name if arm else ""
+
+
+def normalize_ids(body: Any, subscription: str) -> tuple[int, str]:
+    """Rewrite, in place, every `id` under `body` that lacks the `/subscriptions/<id>` prefix to the full ARM
+    id. The subscription is the document's (its folder), else the one the document's other ids name, else
+    "unknown". Returns how many ids were rewritten and the subscription used."""
+    found: list[str] = []
+
+    def walk(x: Any, visit) -> None:
+        if isinstance(x, dict):
+            for k, v in x.items():
+                if isinstance(k, str) and k.lower() == "id" and isinstance(v, str):
+                    visit(x, k, v.strip())
+                else:
+                    walk(v, visit)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v, visit)
+
+    def collect(_d, _k, v: str) -> None:
+        m = SUB_RE.match(v)
+        if m and not found:
+            found.append(m.group(1))
+
+    if not subscription:
+        walk(body, collect)
+    sub = subscription or (found[0] if found else "unknown")
+    count = 0
+
+    def fix(d, k, v: str) -> None:
+        nonlocal count
+        if NO_SUB_RE.match(v):
+            d[k] = f"/subscriptions/{sub}/" + v.lstrip("/")
+            count += 1
+
+    walk(body, fix)
+    return count, sub

@@ -17,7 +17,7 @@ from flightpath.model import Estate, IPNetwork, NativeRef
 from flightpath.snapshot import RawDocument
 
 from flightpath.collectors.azure import recognize as K
-from flightpath.collectors.azure.arm import field, key, name_of, parse_id, props, seq
+from flightpath.collectors.azure.arm import field, key, name_of, normalize_ids, parse_id, props, seq
 
 
 @dataclass
@@ -57,6 +57,11 @@ class Index:
             elif d.kind == K.UNSUPPORTED:
                 self.unsupported.update(d.body)
             else:
+                fixed, sub = normalize_ids(d.body, d.scope.get("subscription", ""))
+                if fixed:
+                    warnings.append(f"{d.path}: {fixed} ARM id(s) without /subscriptions/<id> were normalised to "
+                                    f"subscription {sub}" + (" (not known: no subscription folder or full id in "
+                                                             "the file)" if sub == "unknown" else ""))
                 for i, item in enumerate(d.body):
                     self.add(d.kind, item, f"{d.path}: [{i}]", d.scope.get("subscription", ""))
         for vnet in list(self.all(K.VNET)):

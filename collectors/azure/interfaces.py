@@ -134,7 +134,8 @@ def build_interfaces(ctx: Context) -> None:
             private_ips=tuple(private), public_ips=tuple(public), stage=stage,
             forwards=flag(field(r.p, "enableIPForwarding")), instance=instance, stage_missing=stage_missing,
             note=vm_notes.get(vm_key, ""),
-            route_table_id=f"{r.key}#effective" if r.key in ctx.effective else "")
+            route_table_id=f"{r.key}#effective" if r.key in ctx.effective else "",
+            owner=None if vm_key else _nic_owner(r))
         for a in asgs:
             est.group_members.setdefault(asg_ref(a), set()).add(r.key)
         for ip in private:
@@ -165,3 +166,17 @@ def match_effective_routes(ctx: Context) -> None:
                                     "when NIC names repeat)")
             continue
         ctx.effective[hits[0].key] = doc
+
+
+# A NIC without a virtualMachine that a service created (networkInterfaces: privateEndpoint,
+# privateLinkService; https://learn.microsoft.com/rest/api/virtualnetwork/network-interfaces/get)
+_NIC_OWNERS = (("privateEndpoint", "private-endpoint"), ("privateLinkService", "private-link-service"))
+
+
+def _nic_owner(r) -> NativeRef | None:
+    for prop, rtype in _NIC_OWNERS:
+        oid = ref_id(field(r.p, prop))
+        if oid:
+            arm = parse_id(oid)
+            return NativeRef("azure", rtype, oid, arm.name if arm else "", r.subscription, r.location)
+    return None

@@ -41,6 +41,9 @@ from flightpath.collectors.azure.nsg import HOST_VIP, default_rules_synthesised,
 from flightpath.collectors.azure.routes import build_effective_tables, build_route_tables, build_subnet_tables
 
 
+from flightpath.collectors.azure.balancers import build_balancers  # noqa: E402
+
+
 def normalize(docs: list[RawDocument], missing: list[MissingData]) -> Estate:
     """Build the Estate for every Azure document of a snapshot."""
     est = Estate(codes={"azure": dict(CODES)})
@@ -56,6 +59,7 @@ def normalize(docs: list[RawDocument], missing: list[MissingData]) -> Estate:
     match_effective_routes(ctx)
     build_interfaces(ctx)
     build_firewalls(ctx)
+    build_balancers(ctx)
     _subnets(ctx)
     build_subnet_tables(ctx)
     build_route_tables(ctx)
@@ -141,9 +145,13 @@ def _subnets(ctx: Context) -> None:
                                         note=ctx.why_missing("natGateways", "the NAT gateway is not in the snapshot"))
         if not nat:
             nat = _implicit_outbound(ctx, sn, vnet)
+        private = not nat and not flag(field(sn.p, "defaultOutboundAccess"), True)
         est.subnets[sn.key] = Subnet(
             sn.ref("subnet"), vnet, cidrs, route_table_id=f"{sn.key}#routes", stage=stage, stage_missing=stage_missing,
-            egress_nat_id=nat, stage_applies_within=True)
+            egress_nat_id=nat, stage_applies_within=True,
+            no_internet_reason="is a private subnet (defaultOutboundAccess: false) without a NAT gateway: add a "
+                               "NAT gateway to the subnet, a public IP to the NIC, or a load balancer outbound rule"
+            if private else "")
 
 
 def _implicit_outbound(ctx: Context, sn, vnet: str) -> str:
@@ -156,8 +164,14 @@ def _implicit_outbound(ctx: Context, sn, vnet: str) -> str:
     if sn.name.lower() == "azurefirewallsubnet":
         note = "Azure Firewall translates outbound internet traffic to its public IP; that SNAT is not evaluated"
     elif flag(field(sn.p, "defaultOutboundAccess"), True):
-        note = ("default outbound access: Azure picks the public address (retired for new virtual networks; "
-                "set defaultOutboundAccess false to make the subnet private)")
+        note = (f"subnet {sn.name} reaches the internet by default outbound access, which Azure is retiring "
+                "(https://learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access): "
+                "the public address is Azure's choice and may change; give the subnet a NAT gateway, or set "
+                "the subnet's defaultOutboundAccess to false to make it private")
+        gid = f"{sn.key}#outbound"
+        ctx.est.gateways[gid] = Gateway(sn.ref("default outbound access", "#outbound", "default outbound access"),
+                                        GatewayKind.NAT, (vnet,), note=note, provider_address=True)
+        return gid
     else:
         return ""
     gid = f"{sn.key}#outbound"

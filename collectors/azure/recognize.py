@@ -33,7 +33,7 @@ from typing import Any
 
 from flightpath.snapshot import RawDocument
 
-from flightpath.collectors.azure.arm import field, parse_id
+from flightpath.collectors.azure.arm import NO_SUB_RE, field, parse_id
 
 VNET = "Microsoft.Network/virtualNetworks"
 SUBNET = "Microsoft.Network/virtualNetworks/subnets"
@@ -54,11 +54,12 @@ FIREWALL = "Microsoft.Network/azureFirewalls"
 FIREWALL_POLICY = "Microsoft.Network/firewallPolicies"
 RULE_COLLECTION_GROUP = "Microsoft.Network/firewallPolicies/ruleCollectionGroups"
 VM = "Microsoft.Compute/virtualMachines"
+LOAD_BALANCER = "Microsoft.Network/loadBalancers"
 EFFECTIVE_ROUTES = "effectiveRouteTable"  # NetworkInterfaces_GetEffectiveRouteTable (no type of its own)
 UNSUPPORTED = "unsupported"  # Azure resources of a type flightpath does not use (body: the type names)
 
 KINDS = (VNET, SUBNET, PEERING, NIC, NSG, NSG_RULE, NSG_DEFAULT_RULE, ASG, ROUTE_TABLE, ROUTE, PUBLIC_IP,
-         NAT_GATEWAY, VNG, LNG, CONNECTION, FIREWALL, FIREWALL_POLICY, RULE_COLLECTION_GROUP, VM)
+         NAT_GATEWAY, VNG, LNG, CONNECTION, FIREWALL, FIREWALL_POLICY, RULE_COLLECTION_GROUP, VM, LOAD_BALANCER)
 BY_LOWER = {k.lower(): k for k in KINDS}
 # An empty list is claimed only when its file name says what was listed (collector or az command names) and
 # it lies in an `azure/` or subscription folder.
@@ -85,7 +86,10 @@ def resource_type(item: dict[str, Any]) -> str:
     t = field(item, "type")
     if isinstance(t, str) and "/" in t and t.split(".", 1)[0].lower() == "microsoft":
         return t
-    arm = parse_id(field(item, "id"))
+    rid = field(item, "id")
+    if isinstance(rid, str) and NO_SUB_RE.match(rid.strip()):  # normalised later by the index (with a warning)
+        rid = "/subscriptions/unknown/" + rid.strip().lstrip("/")
+    arm = parse_id(rid)
     return arm.type if arm else ""
 
 

@@ -116,6 +116,8 @@ def trace(
     all_blockers: bool = typer.Option(False, "--all-blockers", help="Continue past each block and list every blocker."),
     no_return: bool = typer.Option(False, "--no-return", help="Do not evaluate the return path."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the compiled snapshot cache."),
+    assume: list[str] = typer.Option([], "--assume", help="Assume where the snapshot is incomplete or stale "
+                                     "(repeatable): default-nacls, tunnels-up. Recorded in the report."),
     fix: bool = typer.Option(False, "--fix", help="Suggest the smallest rule per blocker (all of them with "
                                                   "--all-blockers), as the cloud's CLI command, re-traced to verify."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Table view: every hop's full detail (the compact "
@@ -127,11 +129,14 @@ def trace(
     from flightpath.evaluate import Query, run_query
     from flightpath.model import Verdict
     from flightpath.report import build_report, markdown
+    from flightpath.evaluate.tracing import check_assumptions
+
+    assumed = check_assumptions(assume)  # a bad name fails before the snapshot loads
     check_output(output)
     if fmt is Format.html and output is None:
         raise FlightpathError("--format html needs --output FILE (one self-contained .html file)")
     topo = load_with_progress(snapshot, use_cache=not no_cache, quiet=quiet)
-    query = Query(src, dst, protocol, port, src_port, icmp_type, icmp_code, all_blockers, not no_return)
+    query = Query(src, dst, protocol, port, src_port, icmp_type, icmp_code, all_blockers, not no_return, assumed)
     result = run_query(topo, query)
     fixes = None
     if fix:

@@ -55,13 +55,13 @@ class GatewaySteps:
     def via_internet_gateway(self, gw: Gateway, network_id: str, from_subnet: Subnet | None) -> None:
         dst = self.pkt.dst
         if dst.version == 4 and any(dst in n for n in RFC1918):
-            self.drop(gw.ref, Check.FORWARD, Verdict.NO_ROUTE,
-                      f"{dst} is a private (RFC 1918) address: it never crosses an internet gateway",
-                      "internet_private_destination")
+            self.drop(gw.ref, Check.FORWARD, Verdict.BLOCKED,
+                      f"{dst} is a private (RFC 1918) address: it never crosses an internet gateway; route it "
+                      "to a NAT gateway, peering, transit gateway or VPN instead", "internet_private_destination")
         if dst.version == 4 and dst in RFC6598:
-            self.drop(gw.ref, Check.FORWARD, Verdict.NO_ROUTE,
-                      f"{dst} is in the shared address space (RFC 6598): it never crosses an internet gateway",
-                      "internet_shared_destination")
+            self.drop(gw.ref, Check.FORWARD, Verdict.BLOCKED,
+                      f"{dst} is in the shared address space (RFC 6598): it never crosses an internet gateway; "
+                      "route it to a private gateway instead", "internet_shared_destination")
         self.cross_subnet(from_subnet, None)
         if self.pkt.src.version == 4:
             owner = self.topo.interface_at(network_id, self.pkt.src)
@@ -73,15 +73,21 @@ class GatewaySteps:
                 self.subnet_nat(nat)
                 self.internet(gw)
                 return
+            if nat is not None and nat.provider_address and not nat.public_ips and public is None:
+                self.provider_nat(nat, gw)
             if nat is not None and not nat.public_ips and (public is None or nat.overrides_public_ip):
                 # The subnet's NAT translates, but to an address the snapshot does not hold (DESIGN rule 3:
                 # missing data is a result, not "no public IP").
                 self.unknown(nat.ref, Check.NAT, f"{nat.ref.display()} translates the source to a public address "
                                                  "that is not in the snapshot" + (f": {nat.note}" if nat.note else ""))
+            if public is None and from_subnet is not None and from_subnet.no_internet_reason:
+                self.drop(gw.ref, Check.NAT, Verdict.BLOCKED, f"source {self.pkt.src} has no public IP and "
+                          f"{from_subnet.ref.display()} {from_subnet.no_internet_reason}", "internet_no_public_ip")
             if public is None:
-                self.drop(gw.ref, Check.NAT, Verdict.NO_ROUTE,
-                          f"source {self.pkt.src} has no public IP: {gw.ref.display()} cannot translate it",
-                          "internet_no_public_ip")
+                self.drop(gw.ref, Check.NAT, Verdict.BLOCKED,
+                          f"source {self.pkt.src} has no public IP: {gw.ref.display()} cannot translate it; "
+                          "associate a public or Elastic IP with the interface, or route the subnet's "
+                          "internet traffic to a NAT gateway", "internet_no_public_ip")
             self.pkt = replace(self.pkt, src=public)
             self.hop(gw.ref, Check.NAT, Decision.TRANSLATE, f"source translated to its public IP {public}")
         self.internet(gw)
@@ -89,12 +95,30 @@ class GatewaySteps:
     def subnet_nat(self, nat: Gateway) -> None:
         """Source NAT by the NAT gateway configured on the sending subnet (Azure NAT gateway, GCP Cloud NAT)."""
         if self.pkt.protocol not in NAT_PROTOCOLS:
-            self.drop(nat.ref, Check.NAT, Verdict.NO_ROUTE, f"{nat.ref.display()} translates TCP, UDP and ICMP only",
-                      "nat_protocol")
+            self.drop(nat.ref, Check.NAT, Verdict.BLOCKED, f"{nat.ref.display()} translates TCP, UDP and ICMP only; "
+                      "other protocols need a public IP on the source", "nat_protocol")
         public = nat.public_ips[0]
         self.nat_sessions.append(NatSession(nat.ref.id, (public, self.pkt.src_port), (self.pkt.src, self.pkt.src_port)))
         self.pkt = replace(self.pkt, src=public)
         self.hop(nat.ref, Check.NAT, Decision.TRANSLATE, f"source translated to the NAT gateway's public IP {public}")
+
+    def provider_nat(self, nat: Gateway, gw: Gateway) -> None:
+        """Source NAT to an address the provider picks (Azure default outbound access): the packet leaves
+        toward the internet, with the gateway's note as a warning; the reply comes back in through it."""
+        if self.pkt.protocol not in NAT_PROTOCOLS:
+            self.drop(nat.ref, Check.NAT, Verdict.BLOCKED, f"{nat.ref.display()} translates TCP, UDP and ICMP only",
+                      "nat_protocol")
+        if nat.note:
+            self.warnings.append(nat.note)
+        self.hop(nat.ref, Check.NAT, Decision.TRANSLATE, "source translated to a public address the provider "
+                 "picks (not in the snapshot)" + (f": {nat.note}" if nat.note else ""))
+        if self.topo.public_owner(self.pkt.dst) is not None or self.topo.nat_owner(self.pkt.dst) is not None:
+            self.unknown(nat.ref, Check.NAT, f"{self.pkt.dst} is in the snapshot, but the source address "
+                                             f"{nat.ref.display()} picks is not: its filters cannot be evaluated")
+        self.hop(gw.ref, Check.EXIT, Decision.EXIT, f"leaves toward the internet ({self.pkt.dst})")
+        self.exit = ExitPoint("network", nat.ref, gateway_id=self.topo.gateway_key(nat),
+                              network_id=nat.network_ids[0] if nat.network_ids else "")
+        self.stop(Verdict.EXITED, f"left toward the internet via {gw.ref.display()} ({nat.ref.display()})")
 
     def via_egress_only(self, gw: Gateway, network_id: str, from_subnet: Subnet | None) -> None:
         if self.pkt.dst.version == 4:
@@ -115,9 +139,9 @@ class GatewaySteps:
                 self.hop(nat.ref, Check.NAT, Decision.TRANSLATE, f"reply translated back to {session.original[0]}")
                 self.deliver_local(nat.network_ids[0], None)
         if nat is not None:
-            self.drop(nat.ref, Check.FORWARD, Verdict.NO_ROUTE,
-                      f"{nat.ref.display()} admits replies only; nothing connects to it from the internet",
-                      "target_not_accepting")
+            self.drop(nat.ref, Check.FORWARD, Verdict.BLOCKED,
+                      f"{nat.ref.display()} admits replies only; nothing connects to it from the internet "
+                      "(publish the service on a public IP or a load balancer instead)", "target_not_accepting")
         if owner is None and any(self.pkt.dst.version == n.version and self.pkt.dst in n for n in NOT_ON_INTERNET):
             # A private address is not routable on the internet, and an internet gateway accepts inbound
             # traffic only for the public IP of an interface (AWS RA IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS,
@@ -182,12 +206,14 @@ class GatewaySteps:
     # --- NAT and peering ------------------------------------------------------------------------------
     def via_nat(self, gw: Gateway, network_id: str, from_subnet: Subnet | None) -> None:
         if self.pkt.protocol not in NAT_PROTOCOLS:
-            self.drop(gw.ref, Check.NAT, Verdict.NO_ROUTE,
-                      f"{gw.ref.display()} translates TCP, UDP and ICMP only", "nat_protocol")
+            self.drop(gw.ref, Check.NAT, Verdict.BLOCKED,
+                      f"{gw.ref.display()} translates TCP, UDP and ICMP only; other protocols need a public IP "
+                      "on the source", "nat_protocol")
         if self.arrived_via in (GatewayKind.PEERING, GatewayKind.VPN):
-            self.drop(gw.ref, Check.NAT, Verdict.NO_ROUTE,
-                      f"traffic that arrived over a {self.arrived_via.value} cannot use {gw.ref.display()}",
-                      "nat_source_not_local")
+            self.drop(gw.ref, Check.NAT, Verdict.BLOCKED,
+                      f"traffic that arrived over a {self.arrived_via.value} cannot use {gw.ref.display()}; "
+                      "give the sending network its own NAT gateway, or centralise egress through a transit "
+                      "gateway", "nat_source_not_local")
         if not gw.interface_ids:
             self.via_routed_nat(gw, from_subnet)
             return
@@ -198,8 +224,8 @@ class GatewaySteps:
         self.cross_subnet(from_subnet, nat_subnet)
         translated = next((ip for ip in iface.private_ips if ip.version == self.pkt.src.version), None)
         if translated is None:
-            self.drop(gw.ref, Check.NAT, Verdict.NO_ROUTE, f"{gw.ref.display()} has no IPv{self.pkt.src.version} address",
-                      "nat_protocol")
+            self.drop(gw.ref, Check.NAT, Verdict.BLOCKED, f"{gw.ref.display()} has no IPv{self.pkt.src.version} "
+                      "address to translate to", "nat_protocol")
         original = (self.pkt.src, self.pkt.src_port)
         self.pkt = replace(self.pkt, src=translated)
         self.nat_sessions.append(NatSession(iface.ref.id, (translated, self.pkt.src_port), original))
@@ -225,14 +251,14 @@ class GatewaySteps:
         peer = self.e.networks.get(peer_id)
         local = self.e.networks.get(network_id)
         if peer is None or not any(self.pkt.dst.version == c.version and self.pkt.dst in c for c in peer.cidrs):
-            self.drop(gw.ref, Check.FORWARD, Verdict.NO_ROUTE,
-                      f"{self.pkt.dst} is not in the peer network's CIDRs: a peering is not transitive",
-                      "peering_address")
+            self.drop(gw.ref, Check.FORWARD, Verdict.BLOCKED,
+                      f"{self.pkt.dst} is not in the peer network's CIDRs: a peering is not transitive; peer "
+                      "directly with the destination's network or use a transit gateway", "peering_address")
         if local is not None and local.cidrs and peer_id not in gw.transit_into and not any(
                 self.pkt.src.version == c.version and self.pkt.src in c for c in local.cidrs):
-            self.drop(gw.ref, Check.FORWARD, Verdict.NO_ROUTE,
-                      f"source {self.pkt.src} is not in {local.ref.display()}: no edge-to-edge routing through a peering",
-                      "peering_address")
+            self.drop(gw.ref, Check.FORWARD, Verdict.BLOCKED,
+                      f"source {self.pkt.src} is not in {local.ref.display()}: no edge-to-edge routing through a "
+                      "peering; send it through a transit gateway or an appliance in the network", "peering_address")
         self.cross_subnet(from_subnet, None)
         self.hop(gw.ref, Check.FORWARD, Decision.FORWARD, f"across the peering into {peer.ref.display()}")
         if peer_id not in self.topo.subnets_of:
@@ -246,8 +272,9 @@ class GatewaySteps:
         if "Gateway Load Balancer" in gw.note:
             self.unknown(gw.ref, Check.FORWARD, gw.note)
         if self.pkt.protocol not in (6, 1):
-            self.drop(gw.ref, Check.FORWARD, Verdict.NO_ROUTE,
-                      f"{gw.ref.display()} carries TCP and ICMP echo only", "endpoint_protocol")
+            self.drop(gw.ref, Check.FORWARD, Verdict.BLOCKED,
+                      f"{gw.ref.display()} carries TCP and ICMP echo only; use an interface endpoint or the "
+                      "internet path for other protocols", "endpoint_protocol")
         self.cross_subnet(from_subnet, None)
         self.hop(gw.ref, Check.EXIT, Decision.EXIT, f"leaves toward the service {gw.ref.name or gw.ref.id}")
         self.exit = ExitPoint("network", gw.ref, gateway_id=self.topo.gateway_key(gw), network_id=network_id)

@@ -23,6 +23,7 @@ class NatSession:
     interface_id: str
     translated: tuple[object, int | None]
     original: tuple[object, int | None]
+    reply_src: tuple[object, int | None] | None = None  # the reply's source after translation (a balancer's frontend)
 
 
 @dataclass

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flightpath.errors import EndpointError
+from flightpath.errors import EndpointError, FlightpathError
 from flightpath.evaluate.state import INTERNET, Stop
 from flightpath.evaluate.walker import Walker
 from flightpath.model import GatewayKind
 from flightpath.model.flow import Flow
-from flightpath.model.outcome import Check, Decision, PathResult, Trace, Verdict
+from flightpath.model.outcome import ASSUMPTIONS, Check, Decision, PathResult, Trace, Verdict
 from flightpath.model.protocols import protocol_number
 from flightpath.topology import Topology
 from flightpath.topology.endpoints import Endpoint, resolve
@@ -36,18 +36,27 @@ def _run(walker: Walker, start) -> PathResult:
     return PathResult(walker.hops, verdict, reason)
 
 
+def check_assumptions(names) -> tuple[str, ...]:
+    """The --assume names, deduplicated in order; an unknown name is a one-line error listing the valid ones."""
+    out = tuple(dict.fromkeys(str(n).strip().lower() for n in names or ()))
+    bad = [n for n in out if n not in ASSUMPTIONS]
+    if bad:
+        raise FlightpathError(f"--assume {bad[0]}: unknown assumption; valid: {', '.join(ASSUMPTIONS)}")
+    return out
+
+
 def _source_for(topo: Topology, flow: Flow) -> Endpoint:
     return resolve(topo, str(flow.src), "source")
 
 
 def trace(topo: Topology, flow: Flow, *, source: Endpoint | None = None, all_blockers: bool = False,
-          with_reply: bool = True, expect_interface_id: str = "") -> Trace:
+          with_reply: bool = True, expect_interface_id: str = "", assumptions: tuple[str, ...] = ()) -> Trace:
     """Walk `flow` from its source. `source` (from endpoints.resolve) pins the starting interface when an
     address alone would be ambiguous; by default the source is found from flow.src."""
     source = source or _source_for(topo, flow)
     if source.kind == "interface" and source.interface is not None and flow.src not in source.interface.private_ips:
         raise EndpointError(f"source {flow.src} is not an address of {source.interface.ref.display()}")
-    fwd = Walker(topo, flow, all_blockers=all_blockers)
+    fwd = Walker(topo, flow, all_blockers=all_blockers, assumptions=check_assumptions(assumptions))
     if source.kind == "interface":
         start = lambda: fwd.start_interface(source.interface)  # noqa: E731
     elif source.kind == "subnet":
@@ -57,12 +66,15 @@ def trace(topo: Topology, flow: Flow, *, source: Endpoint | None = None, all_blo
     forward = _run(fwd, start)
     warnings = list(source.warnings) + fwd.warnings
     if (forward.verdict is Verdict.DELIVERED and expect_interface_id and fwd.delivered_to is not None
-            and fwd.delivered_to.ref.id != expect_interface_id):
+            and fwd.delivered_to.ref.id != expect_interface_id and not fwd.branches
+            and not any(h.check is Check.NAT and h.interface is not None and h.interface.id == expect_interface_id
+                        for h in forward.hops)):
         warnings.append(f"the packet reached {fwd.delivered_to.ref.display()}, not {expect_interface_id} "
                         "(the same address exists in several networks; routing chose this one)")
     if forward.verdict is Verdict.NO_ROUTE:
         warnings.extend(_disconnection_note(topo, source, flow))
-    result = Trace(flow, forward, None, list(fwd.blockers), warnings)
+    result = Trace(flow, forward, None, list(fwd.blockers), warnings, assumptions=fwd.assumptions,
+                   branches=list(fwd.branches))
     if with_reply and (forward.verdict.reachable or (all_blockers and fwd.blockers and _ended_reachably(fwd))):
         result.reply = _reply(topo, fwd, source, all_blockers, result)
         result.blockers.extend(h for h in result.reply.hops if h.blocking)
@@ -138,6 +150,7 @@ class Query:
     icmp_code: int | None = None
     all_blockers: bool = False
     with_return: bool = True
+    assumptions: tuple[str, ...] = ()  # --assume names (model.outcome.ASSUMPTIONS)
 
 
 @dataclass
@@ -159,6 +172,6 @@ def run_query(topo: Topology, q: Query) -> QueryResult:
     flow = Flow.build(proto, source.address, destination.address, q.port, q.src_port, q.icmp_type, q.icmp_code)
     expect = destination.interface.ref.id if destination.interface is not None else ""
     t = trace(topo, flow, source=source, all_blockers=q.all_blockers, with_reply=q.with_return,
-              expect_interface_id=expect)
+              expect_interface_id=expect, assumptions=tuple(q.assumptions))
     t.warnings[:0] = [w for w in destination.warnings if w not in t.warnings]
     return QueryResult(q, t, source, destination)

@@ -139,16 +139,27 @@ class TransitSteps:
             self.hop(via, Check.EXIT, Decision.EXIT, "leaves over a VPN whose connection is not in the snapshot")
             self.exit = exit_point
             self.stop(Verdict.EXITED, f"left toward on-premises via {via.display()}")
-        if not link.up:
-            self.drop(link.ref, Check.FORWARD, Verdict.NO_ROUTE, f"every tunnel of {link.ref.display()} is down",
-                      "vpn_down")
+        assumed = self.vpn_assumed_up(link)
         far = self.topo.vpn_far_end(link)
         if far is None:
             self.hop(link.ref, Check.EXIT, Decision.EXIT,
-                     f"leaves over {link.ref.display()} toward {link.remote_ip or 'the remote gateway'}")
+                     f"leaves over {link.ref.display()} toward {link.remote_ip or 'the remote gateway'}", assumed=assumed)
             self.exit = exit_point
             self.stop(Verdict.EXITED, f"left toward on-premises over VPN {link.ref.display()}")
         self.cross_vpn(link, far)
+
+    def vpn_assumed_up(self, link: VpnLink) -> tuple[str, ...]:
+        """A link whose every tunnel is down drops, unless the user assumes tunnels up (--assume tunnels-up):
+        then it carries on, and the hops that relied on it say so."""
+        if link.up:
+            return ()
+        if "tunnels-up" in self.assumptions:
+            self.warnings.append(f"{link.ref.display()}: every tunnel is down in the snapshot; assumed up "
+                                 "(--assume tunnels-up)")
+            return ("tunnels-up",)
+        self.drop(link.ref, Check.FORWARD, Verdict.NO_ROUTE, f"every tunnel of {link.ref.display()} is down "
+                  "(--assume tunnels-up asks whether it would work once a tunnel is up)", "vpn_down")
+        return ()
 
     def cross_vpn(self, link: VpnLink, far) -> None:
         """The VPN's far end is in the snapshot (another cloud, or another VPN gateway): continue there.
@@ -161,10 +172,10 @@ class TransitSteps:
                       f"({link.remote_ip} vs {', '.join(map(str, far_link.local_ips))}; "
                       f"{far_link.remote_ip} vs {', '.join(map(str, link.local_ips))}): the tunnel cannot come up",
                       "vpn_down")
-        if not far_link.up:
-            self.drop(far_link.ref, Check.FORWARD, Verdict.NO_ROUTE, f"{far_link.ref.display()} is down", "vpn_down")
+        assumed = tuple(dict.fromkeys(self.vpn_assumed_up(link) + self.vpn_assumed_up(far_link)))
         self.hop(link.ref, Check.FORWARD, Decision.FORWARD,
-                 f"through the tunnel to {far_link.ref.display()} ({far_link.ref.cloud})")
+                 f"through the tunnel to {far_link.ref.display()} ({far_link.ref.cloud})"
+                 + (" (assumed up: --assume tunnels-up)" if assumed else ""), assumed=assumed)
         self.arrived_via = GatewayKind.VPN
         kind, obj, extra = owner
         if kind == "router":

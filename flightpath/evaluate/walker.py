@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from dataclasses import replace
 
+from flightpath.evaluate.balancer_steps import BalancerSteps
 from flightpath.evaluate.filters import evaluate_stage, tier_is_stateful
 from flightpath.evaluate.gateway_steps import GatewaySteps
 from flightpath.evaluate.state import INTERNET, MAX_ROUTE_LOOKUPS, ExitPoint, NatSession, Stop
@@ -22,9 +23,10 @@ from flightpath.topology import Topology
 from flightpath.topology.routes import RouteMatch
 
 
-class Walker(GatewaySteps, TransitSteps):
+class Walker(GatewaySteps, TransitSteps, BalancerSteps):
     def __init__(self, topo: Topology, pkt: Flow, *, all_blockers: bool = False,
-                 forward: "Walker | None" = None) -> None:
+                 forward: "Walker | None" = None, assumptions: tuple[str, ...] = ()) -> None:
+        self.assumptions = forward.assumptions if forward else tuple(assumptions)
         self.topo = topo
         self.e = topo.estate
         self.pkt = pkt
@@ -41,6 +43,7 @@ class Walker(GatewaySteps, TransitSteps):
         self.exit: ExitPoint | None = None
         self.delivered_to: Interface | None = None
         self.zone = ""
+        self.branches: list = []  # load balancer target branches (balancer_steps.Branch)
 
     # --- plumbing -------------------------------------------------------------------------------
     def code(self, ref: NativeRef, condition: str) -> str:
@@ -48,8 +51,8 @@ class Walker(GatewaySteps, TransitSteps):
 
     def hop(self, resource: NativeRef, check: Check, decision: Decision, reason: str, *,
             rule: RuleRef | None = None, route: RouteRef | None = None, code: str = "",
-            blocking: bool = False) -> Hop:
-        h = Hop(resource, check, decision, reason, self.pkt, rule, route, code, blocking)
+            blocking: bool = False, assumed: tuple[str, ...] = (), interface: NativeRef | None = None) -> Hop:
+        h = Hop(resource, check, decision, reason, self.pkt, rule, route, code, blocking, assumed, interface)
         self.hops.append(h)
         if blocking:
             self.blockers.append(h)
@@ -68,6 +71,14 @@ class Walker(GatewaySteps, TransitSteps):
                  blocking=verdict is Verdict.BLOCKED)
         self.stop(verdict, why)
 
+    def at(self, iface: Interface) -> tuple[NativeRef, NativeRef | None]:
+        """Where a hop at an interface is reported: its owning service (a NAT gateway, transit attachment,
+        load balancer, endpoint, ...) with the interface as detail, else the interface itself."""
+        if iface.owner is not None:
+            return iface.owner, iface.ref
+        gw = self.e.gateways.get(iface.gateway_id) if iface.gateway_id else None
+        return (gw.ref, iface.ref) if gw is not None else (iface.ref, None)
+
     def subnet(self, subnet_id: str, context: NativeRef) -> Subnet:
         s = self.e.subnets.get(subnet_id)
         if s is None:
@@ -75,7 +86,8 @@ class Walker(GatewaySteps, TransitSteps):
         return s  # type: ignore[return-value]
 
     # --- filters --------------------------------------------------------------------------------
-    def filter(self, place: NativeRef, stage, missing: str, direction: Direction, network_id: str = "") -> None:
+    def filter(self, place: NativeRef, stage, missing: str, direction: Direction, network_id: str = "",
+               interface: NativeRef | None = None) -> None:
         check = Check.EGRESS_FILTER if direction is Direction.EGRESS else Check.INGRESS_FILTER
         if stage is None:
             if missing:
@@ -90,11 +102,13 @@ class Walker(GatewaySteps, TransitSteps):
             # Also name the failed call when the rule sets are absent because it failed (a manifest error for
             # DescribeSecurityGroups): DESIGN rule 3, a trace that needs missing data names the missing call.
             extra = f" ({missing})" if missing else ""
-            self.unknown(place, check, f"{res.tier.label if res.tier else 'filter'} of {place.id}: {res.unknown}{extra}")
+            self.hop(place, check, Decision.UNKNOWN, f"{res.tier.label if res.tier else 'filter'} of {place.id}: "
+                     f"{res.unknown}{extra}", code=self.code(place, "unknown_resource"), interface=interface)
+            self.stop(Verdict.UNKNOWN, f"{res.tier.label if res.tier else 'filter'} of {place.id}: {res.unknown}{extra}")
         rule = RuleRef(res.rule.ref, res.rule.label, res.rule.action.value, res.rule.describe()) if res.rule else None
         reason = f"{'outbound' if direction is Direction.EGRESS else 'inbound'}: {res.reason}"
         if res.decision is Action.ALLOW:
-            self.hop(place, check, Decision.ALLOW, reason, rule=rule)
+            self.hop(place, check, Decision.ALLOW, reason, rule=rule, interface=interface)
             if not self.is_reply:
                 for tier in stage.tiers:
                     if tier_is_stateful(tier, self.e.rule_sets) and not (res.rule and res.rule.stateless):
@@ -103,14 +117,22 @@ class Walker(GatewaySteps, TransitSteps):
         code = res.tier.block_code if res.tier else ""
         if rule is None and res.tier is not None:
             rule = RuleRef(tier_ref, "implicit deny", "deny", res.reason)
-        self.hop(place, check, Decision.DENY, reason, rule=rule, code=code, blocking=True)
+        self.hop(place, check, Decision.DENY, reason, rule=rule, code=code, blocking=True, interface=interface)
         if not self.all_blockers:
             self.stop(Verdict.BLOCKED, f"{place.display()}: {reason}")
 
     def interface_filter(self, iface: Interface, direction: Direction) -> None:
-        self.filter(iface.ref, iface.stage, iface.stage_missing, direction, iface.network_id)
+        where, detail = self.at(iface)
+        self.filter(where, iface.stage, iface.stage_missing, direction, iface.network_id, detail)
 
     def subnet_filter(self, subnet: Subnet, direction: Direction) -> None:
+        name = subnet.missing_stage_assumption
+        if subnet.stage is None and subnet.stage_missing and name and name in self.assumptions:
+            check = Check.EGRESS_FILTER if direction is Direction.EGRESS else Check.INGRESS_FILTER
+            self.hop(subnet.ref, check, Decision.ALLOW, f"{'outbound' if direction is Direction.EGRESS else 'inbound'}:"
+                     f" assumed the network's default allow-all filter (--assume {name}; {subnet.stage_missing})",
+                     assumed=(name,))
+            return
         self.filter(subnet.ref, subnet.stage, subnet.stage_missing, direction, subnet.network_id)
 
     def cross_subnet(self, src: Subnet | None, dst: Subnet | None) -> None:
@@ -124,7 +146,8 @@ class Walker(GatewaySteps, TransitSteps):
 
     # --- starts -----------------------------------------------------------------------------------
     def start_interface(self, iface: Interface) -> None:
-        self.hop(iface.ref, Check.START, Decision.FORWARD, f"packet leaves {iface.ref.display()}")
+        where, detail = self.at(iface)
+        self.hop(where, Check.START, Decision.FORWARD, f"packet leaves {iface.ref.display()}", interface=detail)
         subnet = self.subnet(iface.subnet_id, iface.ref)
         self.zone = subnet.zone
         self.interface_filter(iface, Direction.EGRESS)
@@ -248,26 +271,34 @@ class Walker(GatewaySteps, TransitSteps):
 
     def arrive_at(self, iface: Interface) -> None:
         session = self.nat_session(iface)
+        where, detail = self.at(iface)
         if session is not None:
             self.pkt = replace(self.pkt, dst=session.original[0], dst_port=session.original[1])
-            self.hop(iface.ref, Check.NAT, Decision.TRANSLATE,
-                     f"reply translated back to {session.original[0]} by {iface.gateway_id}")
+            if session.reply_src is not None:
+                self.pkt = replace(self.pkt, src=session.reply_src[0], src_port=session.reply_src[1])
+            self.hop(where, Check.NAT, Decision.TRANSLATE,
+                     f"reply translated back to {session.original[0]} by {where.display()}", interface=detail)
             self.route_from(self.subnet(iface.subnet_id, iface.ref))
             return
         if not iface.accepts_connections:
-            self.drop(iface.ref, Check.DELIVER, Verdict.BLOCKED,
-                      f"{iface.ref.display()} belongs to {iface.gateway_id or 'a managed gateway'}, "
-                      "which accepts no connections", "target_not_accepting")
+            why = (f"{iface.ref.display()} belongs to {where.display() if detail else 'a managed gateway'}, "
+                   "which accepts no connections initiated toward it (only replies to its own translations)")
+            self.hop(where, Check.DELIVER, Decision.DROP, why, code=self.code(where, "target_not_accepting"),
+                     blocking=True, interface=detail)
+            self.stop(Verdict.BLOCKED, why)
         self.interface_filter(iface, Direction.INGRESS)
-        self.hop(iface.ref, Check.DELIVER, Decision.DELIVER,
-                 f"delivered to {iface.ref.display()}" + (f" ({iface.note})" if iface.note else ""))
+        lb = self.e.load_balancers.get(iface.owner.id) if iface.owner is not None and not self.is_reply else None
+        if lb is not None:
+            self.via_load_balancer(lb, iface)
+        self.hop(where, Check.DELIVER, Decision.DELIVER,
+                 f"delivered to {iface.ref.display()}" + (f" ({iface.note})" if iface.note else ""), interface=detail)
         if iface.note:
             self.warnings.append(iface.note)
         self.delivered_to = iface
         self.stop(Verdict.DELIVERED, f"delivered to {iface.ref.display()}")
 
     def nat_session(self, iface: Interface) -> NatSession | None:
-        if not self.is_reply or not iface.gateway_id:
+        if not self.is_reply or not (iface.gateway_id or iface.owner is not None):
             return None
         for s in self.nat_sessions:
             if s.interface_id == iface.ref.id and s.translated == (self.pkt.dst, self.pkt.dst_port):
@@ -285,13 +316,15 @@ class Walker(GatewaySteps, TransitSteps):
         if self.pkt.dst in iface.private_ips:
             self.arrive_at(iface)
         self.interface_filter(iface, Direction.INGRESS)
+        where, detail = self.at(iface)
         if not iface.forwards:
-            self.hop(iface.ref, Check.FORWARD, Decision.DROP,
+            self.hop(where, Check.FORWARD, Decision.DROP,
                      f"{iface.ref.display()} drops packets not addressed to it (source/destination check is on)",
-                     code=self.code(iface.ref, "source_dest_check"), blocking=True)
+                     code=self.code(where, "source_dest_check"), blocking=True, interface=detail)
             if not self.all_blockers:
                 self.stop(Verdict.BLOCKED, f"{iface.ref.display()} does not forward (source/destination check)")
         else:
-            self.hop(iface.ref, Check.FORWARD, Decision.FORWARD, f"{iface.ref.display()} forwards the packet")
+            self.hop(where, Check.FORWARD, Decision.FORWARD, f"{iface.ref.display()} forwards the packet",
+                     interface=detail)
         self.interface_filter(iface, Direction.EGRESS)
         self.route_from(subnet, iface)

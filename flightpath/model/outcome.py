@@ -22,6 +22,11 @@ class Verdict(StrEnum):
     def reachable(self) -> bool:
         return self in (Verdict.DELIVERED, Verdict.EXITED)
 
+    @property
+    def undetermined(self) -> bool:
+        """Neither reachable nor unreachable: data is missing (unknown) or branches disagree (ambiguous)."""
+        return self in (Verdict.UNKNOWN, Verdict.AMBIGUOUS)
+
 
 class Check(StrEnum):
     START = "start"
@@ -73,6 +78,18 @@ class Hop:
     route: RouteRef | None = None
     code: str = ""
     blocking: bool = False
+    # names of the user's assumptions (--assume) this hop relied on
+    assumptions: tuple[str, ...] = ()
+    # the service-managed interface behind `resource` when `resource` is its owning service (issue 10.2)
+    interface: NativeRef | None = None
+
+
+# What each --assume name means (a trace records the ones it was run with, and each hop that relied on one).
+ASSUMPTIONS = {
+    "default-nacls": "a subnet whose network ACL (subnet filter) is not in the snapshot has its network's "
+                     "default allow-all ACL",
+    "tunnels-up": "VPN connections whose tunnels telemetry shows DOWN are treated as UP",
+}
 
 
 @dataclass
@@ -91,6 +108,9 @@ class Trace:
     warnings: list[str] = field(default_factory=list)
     src_label: str = ""
     dst_label: str = ""
+    assumptions: tuple[str, ...] = ()  # the --assume names the trace ran with
+    # load balancer targets walked as branches: objects with label, verdict, reason, hops, blocked
+    branches: list = field(default_factory=list)
 
     @property
     def verdict(self) -> Verdict:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
+from typing import Any
 
 IPAddress = IPv4Address | IPv6Address
 IPNetwork = IPv4Network | IPv6Network
@@ -255,6 +256,12 @@ class Subnet:
     # True when the subnet's filter also applies to traffic between two interfaces of the subnet (Azure
     # subnet NSGs); False when only traffic crossing the subnet edge is filtered (AWS NACLs).
     stage_applies_within: bool = False
+    # Why a source in this subnet without a public address has no way to the internet, when the subnet
+    # says so (Azure `defaultOutboundAccess: false`); the internet gateway's refusal names it.
+    no_internet_reason: str = ""
+    # The --assume name that fills a missing subnet filter with the network's default allow-all one
+    # (AWS: "default-nacls", the VPC's default network ACL allows all traffic).
+    missing_stage_assumption: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +281,9 @@ class Interface:
     stage_missing: str = ""
     note: str = ""  # shown when the trace ends here (e.g. "instance is stopped")
     route_table_id: str = ""  # per-interface routing (Azure effective routes, OCI per-VNIC); else the subnet's
+    # The service resource that owns this interface (a load balancer, VPC endpoint, private endpoint, ...):
+    # hops at the interface name the owner, the interface kept as detail (a gateway_id names it otherwise).
+    owner: NativeRef | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +311,9 @@ class Gateway:
     shares_group_refs: bool = False
     overrides_public_ip: bool = False  # NAT on a subnet wins over an interface's own public IP (Azure)
     note: str = ""
+    # NAT whose public address the provider picks and the snapshot cannot hold (Azure default outbound
+    # access): internet-bound traffic leaves (`exited`), and `note` is said as a warning.
+    provider_address: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,11 +389,14 @@ class Estate:
     warnings: list[str] = field(default_factory=list)
     # provider code books: cloud -> condition -> code (see trace.Condition); data, not branches
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
+    # load balancers (model.balancing.LoadBalancer / TargetGroup), keyed by native id
+    load_balancers: dict[str, Any] = field(default_factory=dict)
+    target_groups: dict[str, Any] = field(default_factory=dict)
 
     def merge(self, other: "Estate") -> None:
         for name in (
             "networks", "subnets", "interfaces", "rule_sets", "route_tables", "gateways", "routers",
-            "attachments", "vpn_links", "address_groups", "instances",
+            "attachments", "vpn_links", "address_groups", "instances", "load_balancers", "target_groups",
         ):
             getattr(self, name).update(getattr(other, name))
         for ref, members in other.group_members.items():

@@ -9,6 +9,7 @@ from typing import Any
 from flightpath import __version__
 from flightpath.evaluate.tracing import QueryResult
 from flightpath.model import Hop, NativeRef, PathResult
+from flightpath.model.outcome import ASSUMPTIONS
 from flightpath.snapshot.cache import SnapshotInfo
 from flightpath.topology.endpoints import Endpoint
 
@@ -34,6 +35,7 @@ def hop_json(h: Hop, index: int, path: str) -> dict[str, Any]:
                                                 "target": h.route.target, "origin": h.route.origin,
                                                 "summary": h.route.summary},
         "code": h.code or None, "reason": h.reason, "packet": h.packet.to_json(), "blocking": h.blocking,
+        "assumptions": list(h.assumptions), "interface": _resource(h.interface) if h.interface else None,
     }
 
 
@@ -69,4 +71,12 @@ def build_report(result: QueryResult, info: SnapshotInfo) -> dict[str, Any]:
         "first_block": located(t.first_block) if t.first_block else None,
         "blockers": [located(h) for h in t.blockers],
         "warnings": list(dict.fromkeys(t.warnings + [f"snapshot: {w}" for w in info.warnings])),
+        "assumptions": assumptions_json(t),
+        "branches": [{"label": b.label, "verdict": b.verdict.value, "reason": b.reason, "blocked": b.blocked,
+                      "hops": [hop_json(h, i, "forward") for i, h in enumerate(b.hops, 1)]} for b in t.branches],
     }
+
+
+def assumptions_json(t) -> list[dict[str, Any]]:
+    used = {a for _n, p in [("f", t.forward), ("r", t.reply)] if p for h in p.hops for a in h.assumptions}
+    return [{"name": a, "description": ASSUMPTIONS[a], "used": a in used} for a in t.assumptions]

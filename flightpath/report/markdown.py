@@ -34,8 +34,10 @@ def _md_path(title: str, p: PathResult) -> list[str]:
 
 def markdown(result: QueryResult, info: SnapshotInfo) -> str:
     t = result.trace
-    lines = [f"## flightpath: {result.source.label} → {result.destination.label}", "",
-             f"- **Verdict: {t.verdict.value}**" + ("" if t.reachable else " (not reachable)"),
+    lines = [f"## flightpath: {result.source.label} → {result.destination.label}", ""]
+    if t.assumptions:
+        lines.append(f"- **Assuming: {', '.join(t.assumptions)}** (--assume; not what the snapshot says)")
+    lines += [f"- **Verdict: {t.verdict.value}**" + ("" if t.reachable else " (undetermined)" if t.verdict.undetermined else " (not reachable)"),
              f"- Flow: `{t.flow.describe()}`",
              f"- Snapshot: `{info.path}` (sha256 `{info.sha256[:16]}…`)"]
     if t.first_block is not None:

@@ -154,9 +154,11 @@ def header(result: QueryResult, info: SnapshotInfo) -> Text:
     head.append(f"{result.query.src} → {result.query.dst}\n", style="bold")
     head.append(f"resolved: {_resolved(result.source)} → {_resolved(result.destination)}\n", style="dim")
     head.append(f"{t.flow.describe()}\n")
+    if t.assumptions:
+        head.append(f"assuming: {', '.join(t.assumptions)} (--assume; not what the snapshot says)\n", style="yellow")
     head.append("verdict: ")
     head.append(t.verdict.value, style=VERDICT_STYLE[t.verdict])
-    head.append("  (reachable)" if t.reachable else "  (not reachable)")
+    head.append("  (reachable)" if t.reachable else "  (undetermined)" if t.verdict.undetermined else "  (not reachable)")
     reason = t.forward.reason if t.verdict == t.forward.verdict else 'return path: ' + t.reply.reason
     for h in t.forward.hops + (t.reply.hops if t.reply else []):
         reason = _renamed(reason, h)

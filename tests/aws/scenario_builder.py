@@ -289,6 +289,14 @@ class AwsScenario:
         n.data["eni"] = eni.name
         return n.id
 
+    def managed_eni(self, name: str, subnet: str, ip: str, interface_type: str, description: str, *,
+                    sgs: Sequence[str] = ()) -> str:
+        """A requester-managed ENI that a service created (an interface endpoint, a load balancer node, ...),
+        as DescribeNetworkInterfaces shows it (RequesterManaged true, the service's InterfaceType and
+        Description)."""
+        return self._new("eni", name, subnet=subnet, ips=[ip], sgs=[], public=None, eip=None, sdc=True, ipv6=[],
+                         managed=(interface_type, description), managed_sgs=list(sgs), instance=None).id
+
     def peering(self, name: str, requester: str, accepter: str, *, status: str = "active") -> str:
         return self._new("pcx", name, requester=requester, accepter=accepter, status=status).id
 
@@ -447,7 +455,7 @@ class AwsScenario:
             if d.get("eip"):
                 assoc = {"AllocationId": self._eipalloc(e), "AssociationId": self._eipalloc(e).replace("eipalloc", "eipassoc"),
                          **assoc}
-        groups = d["sgs"] if d["managed"] is None else []
+        groups = d["sgs"] if d["managed"] is None else list(d.get("managed_sgs") or [])
         if d["managed"] is None and not groups:
             groups = [f"{vpc.name}:default-sg"]
         body: dict[str, Any] = {}

@@ -41,6 +41,8 @@ READ = {
 def _bodies() -> list[tuple[str, str, int, object]]:
     out = []
     for path in sorted(REFERENCE.rglob("*.json")):
+        if "elbv2" in path.parts:  # botocore's raw examples file: tests/aws/test_elbv2_reference.py
+            continue
         wrapper = json.loads(path.read_text(encoding="utf-8"))
         if "outputs" in wrapper:
             bodies = wrapper["outputs"]

@@ -699,7 +699,7 @@ def test_igw_egress_needs_a_public_ip(tmp_path: Path) -> None:
     b = _public_lab(tmp_path)
     b.instance("web1", "app", "10.1.1.10", sgs=["web-sg"])
     t = run(load(b), "web1", "8.8.8.8", 6, 443)
-    assert t.verdict is Verdict.NO_ROUTE
+    assert t.verdict is Verdict.BLOCKED
     h = last(t)
     assert (h.resource.id, h.code) == (b.id("igw-a"), "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS")
 
@@ -727,7 +727,7 @@ def test_igw_drops_private_destinations(tmp_path: Path, dst: str, code: str) -> 
     b = _public_lab(tmp_path)
     b.instance("web1", "app", "10.1.1.10", sgs=["web-sg"], eip="3.0.0.10")
     t = run(load(b), "web1", dst, 6, 443)
-    assert t.verdict is Verdict.NO_ROUTE
+    assert t.verdict is Verdict.BLOCKED
     assert (last(t).resource.id, last(t).code) == (b.id("igw-a"), code)
 
 
@@ -812,7 +812,7 @@ def test_private_nat_gateway_cannot_reach_the_internet(tmp_path: Path) -> None:
     the internet gateway, the internet gateway drops the traffic"."""
     b = _nat_lab(tmp_path, eip=None)
     t = run(load(b), "db1", "8.8.8.8", 6, 443)
-    assert t.verdict is Verdict.NO_ROUTE
+    assert t.verdict is Verdict.BLOCKED
     assert (last(t).resource.id, last(t).code) == (b.id("igw-a"), "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS")
 
 
@@ -822,7 +822,7 @@ def test_nat_gateway_translates_tcp_udp_icmp_only(tmp_path: Path) -> None:
     b = _nat_lab(tmp_path)
     topo = load(b)
     t = run(topo, "db1", "8.8.8.8", 47)
-    assert t.verdict is Verdict.NO_ROUTE
+    assert t.verdict is Verdict.BLOCKED
     assert (last(t).resource.id, last(t).code) == (b.id("nat-a"), "PROTOCOL_RESTRICTION")
     assert run(topo, "db1", "8.8.8.8", 17, 53).verdict is Verdict.EXITED
     assert run(topo, "db1", "8.8.8.8", 1).verdict is Verdict.EXITED
@@ -835,10 +835,10 @@ def test_nothing_connects_to_the_nat_gateway_itself(tmp_path: Path) -> None:
     topo = load(b)
     t = run(topo, "db1", "10.1.1.5", 6, 22)
     assert t.verdict is Verdict.BLOCKED
-    assert blocker(t).resource.id == b.eni_of("nat-a")
+    assert blocker(t).resource.id == b.id("nat-a")  # issue 10.2: the owning service, not its ENI
     t = run(topo, "203.0.113.9", "3.0.0.5", 6, 22)
     assert t.verdict is Verdict.BLOCKED
-    assert blocker(t).resource.id == b.eni_of("nat-a")
+    assert blocker(t).resource.id == b.id("nat-a")
 
 
 def test_nat_gateway_cannot_be_used_through_a_peering(tmp_path: Path) -> None:
@@ -852,7 +852,7 @@ def test_nat_gateway_cannot_be_used_through_a_peering(tmp_path: Path) -> None:
     b.main_routes("b", [("0.0.0.0/0", "pcx-ab")])
     b.instance("b1", "b-app", "10.2.1.10")
     t = run(load(b), "b1", "8.8.8.8", 6, 443)
-    assert t.verdict is Verdict.NO_ROUTE
+    assert t.verdict is Verdict.BLOCKED
     assert (last(t).resource.id, last(t).code) == (b.id("pcx-ab"), "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR")
     assert b.id("nat-a") not in [h.resource.id for h in t.forward.hops]
 
@@ -890,7 +890,7 @@ def test_peering_is_not_transitive(tmp_path: Path) -> None:
     a and c, even with routes (RA PCX_REQUIRES_ADDRESS_IN_VPC_CIDR)."""
     b = _three_vpcs(tmp_path)
     t = run(load(b), "a1", "c1", 6, 22)
-    assert t.verdict is Verdict.NO_ROUTE
+    assert t.verdict is Verdict.BLOCKED
     assert (last(t).resource.id, last(t).code) == (b.id("pcx-ab"), "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR")
 
 
@@ -902,7 +902,7 @@ def test_peering_no_edge_to_edge_through_the_peer_igw(tmp_path: Path) -> None:
     b.main_routes("b", [("0.0.0.0/0", "igw-b")])
     b.main_routes("a", [("0.0.0.0/0", "pcx-ab")])
     t = run(load(b), "a1", "8.8.8.8", 6, 443)
-    assert t.verdict is Verdict.NO_ROUTE
+    assert t.verdict is Verdict.BLOCKED
     assert (last(t).resource.id, last(t).code) == (b.id("pcx-ab"), "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR")
 
 
@@ -1117,7 +1117,7 @@ def test_gateway_endpoint_route_exits_naming_the_endpoint(tmp_path: Path) -> Non
     assert t.verdict is Verdict.EXITED
     assert (last(t).resource.id, last(t).check) == (b.id("s3-endpoint"), Check.EXIT)
     t = run(topo, "app1", "54.231.10.10", 17, 443)
-    assert t.verdict is Verdict.NO_ROUTE
+    assert t.verdict is Verdict.BLOCKED
     assert (last(t).resource.id, last(t).code) == (b.id("s3-endpoint"), "VPCE_GATEWAY_PROTOCOL_RESTRICTION")
     t = run(topo, "app1", "54.232.0.1", 6, 443)  # outside the prefix list: no route
     assert t.verdict is Verdict.NO_ROUTE
@@ -1301,7 +1301,7 @@ def test_secondary_private_ip_with_its_own_eip(tmp_path: Path) -> None:
     t = run(topo, "10.1.1.11", "8.8.8.8", 6, 443)
     assert t.verdict is Verdict.EXITED and last(t).packet.src == ip_address("3.0.0.11")
     t = run(topo, "10.1.1.10", "8.8.8.8", 6, 443)
-    assert t.verdict is Verdict.NO_ROUTE and last(t).code == "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS"
+    assert t.verdict is Verdict.BLOCKED and last(t).code == "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS"
     t = run(topo, "203.0.113.9", "3.0.0.11", 6, 443)
     assert t.verdict is Verdict.DELIVERED and last(t).packet.dst == ip_address("10.1.1.11")
 

@@ -91,9 +91,12 @@ def test_a5_azure_to_aws_blocked_by_the_security_group(topo):
     assert t.first_block.resource.name == "app-a" and t.first_block.code == "ENI_SG_RULES_MISMATCH"
 
 
-def test_a6_default_outbound_access_is_unknown(topo):
+def test_a6_default_outbound_access_exits_with_a_deprecation_warning(topo):
+    # https://learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access: a VM without a
+    # public IP, NAT gateway or LB outbound rule still gets out (until retirement), on an address Azure picks
     t = trace(topo, "vm-spoke1", "8.8.8.8", port=443)
-    assert t.verdict is Verdict.UNKNOWN and "default outbound access" in t.forward.reason
+    assert t.verdict is Verdict.EXITED
+    assert any("default outbound access" in w and "defaultOutboundAccess" in w for w in t.warnings)
 
 
 @pytest.mark.parametrize("src, dst, port, verdict", [

@@ -145,7 +145,7 @@ def test_peering_is_not_transitive(tmp_path):
     assert t.forward.hops[-1].route.destination == "10.0.0.0/8" and t.forward.hops[-1].code == "NEXT_HOP_NONE"
 
 
-@pytest.mark.parametrize("forwarded, verdict", [(True, Verdict.DELIVERED), (False, Verdict.NO_ROUTE)])
+@pytest.mark.parametrize("forwarded, verdict", [(True, Verdict.DELIVERED), (False, Verdict.BLOCKED)])
 def test_spoke_to_spoke_through_hub_nva_needs_forwarded_traffic(tmp_path, forwarded, verdict):
     """HUB + PEER: spokes talk through an NVA in the hub (user routes to it); a spoke accepts the NVA's
     forwarded traffic (source outside the hub) only when its peering allows forwarded traffic."""
@@ -268,8 +268,9 @@ def test_internet_inbound_only_to_a_public_ip(tmp_path):
 
 
 def test_default_outbound_access(tmp_path):
-    """DOA: a VM with no public IP and no NAT gateway gets an Azure-chosen public address (not in the
-    snapshot: unknown, and said); in a private subnet (defaultOutboundAccess false) it has no way out."""
+    """DOA: a VM with no public IP and no NAT gateway gets an Azure-chosen public address (exited, with a
+    deprecation warning); in a private subnet (defaultOutboundAccess false) it has no way out (blocked).
+    More in test_azure_default_outbound.py."""
     b = AzureScenario(tmp_path)
     b.vnet("vnet1", "10.0.0.0/16")
     b.subnet("legacy", "vnet1", "10.0.1.0/24")
@@ -278,8 +279,8 @@ def test_default_outbound_access(tmp_path):
     b.vm("vm2", "private", "10.0.2.4")
     topo = load_snapshot(b.write(), use_cache=False)
     t = trace(topo, "vm1", "8.8.8.8", port=443)
-    assert t.verdict is Verdict.UNKNOWN and "default outbound access" in t.forward.reason
-    assert trace(topo, "vm2", "8.8.8.8", port=443).verdict is Verdict.NO_ROUTE
+    assert t.verdict is Verdict.EXITED and any("default outbound access" in w for w in t.warnings)
+    assert trace(topo, "vm2", "8.8.8.8", port=443).verdict is Verdict.BLOCKED
 
 
 def test_effective_routes_are_the_ground_truth(tmp_path):

@@ -128,7 +128,7 @@ def test_no_external_ip_and_no_nat_means_no_internet(topo):
     # a VM without an external IP and without Cloud NAT cannot reach the internet (Connectivity Tests
     # NO_EXTERNAL_ADDRESS)
     t = trace(topo, "n2", "8.8.8.8", port=443)
-    assert t.verdict is Verdict.NO_ROUTE and t.forward.hops[-1].code == "NO_EXTERNAL_ADDRESS"
+    assert t.verdict is Verdict.BLOCKED and t.forward.hops[-1].code == "NO_EXTERNAL_ADDRESS"
 
 
 def test_auto_allocated_nat_addresses_unknown_without_router_status(topo):
@@ -140,7 +140,7 @@ def test_private_destination_through_the_internet_gateway_is_dropped(topo):
     # p3 does not import p2's custom routes: 172.16.0.5 matches only 0.0.0.0/0 → default internet gateway, which
     # drops private traffic (Connectivity Tests PRIVATE_TRAFFIC_TO_INTERNET; PEERING#route-exchange-options)
     t = trace(topo, "p3vm", "172.16.0.5", port=443)
-    assert t.verdict is Verdict.NO_ROUTE and t.forward.hops[-1].code == "PRIVATE_TRAFFIC_TO_INTERNET"
+    assert t.verdict is Verdict.BLOCKED and t.forward.hops[-1].code == "PRIVATE_TRAFFIC_TO_INTERNET"
 
 
 def test_peering_exchanges_subnet_routes(topo):
@@ -151,7 +151,7 @@ def test_peering_exchanges_subnet_routes(topo):
 def test_peering_is_not_transitive(topo):
     # "Peered VPC networks ... transitive peering is not supported" (PEERING#key_properties): p1 has no route to p3
     t = trace(topo, "p1vm", "p3vm", port=22)
-    assert t.verdict is Verdict.NO_ROUTE
+    assert t.verdict is Verdict.BLOCKED
 
 
 def test_imported_custom_route_is_unknown_not_guessed(topo):
@@ -192,5 +192,5 @@ def test_private_google_access(topo):
     t = trace(topo, "n4", "199.36.153.9", port=443)
     assert t.forward.verdict is Verdict.EXITED and "Google APIs" in t.forward.reason
     t = trace(topo, "n2", "199.36.153.9", port=443)  # no Private Google Access, no NAT, no external IP
-    assert t.verdict is Verdict.NO_ROUTE and t.forward.hops[-1].code == "NO_EXTERNAL_ADDRESS"
+    assert t.verdict is Verdict.BLOCKED and t.forward.hops[-1].code == "NO_EXTERNAL_ADDRESS"
     assert trace(topo, "n4", "8.8.8.8", port=443).forward.hops[-1].code == "NO_EXTERNAL_ADDRESS"  # not the internet

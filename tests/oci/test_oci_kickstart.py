@@ -102,7 +102,7 @@ def test_o7_nothing_on_the_internet_connects_through_the_nat_gateway(topo):
     # https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/NATgateway.htm
     # hosts "can initiate connections to the internet ... but not receive inbound connections"
     t = trace(topo, "internet", "129.213.30.5", port=443)
-    assert t.verdict is Verdict.NO_ROUTE and t.forward.hops[-1].resource.name == "nat-lab"
+    assert t.verdict is Verdict.BLOCKED and t.forward.hops[-1].resource.name == "nat-lab"
 
 
 def test_o8_tunnel_2_is_down_and_the_drg_uses_tunnel_1(topo):

@@ -104,7 +104,7 @@ def test_internet_gateway_without_a_public_ip_is_dropped(topo):
     # https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/managingIGs.htm
     # "instances ... must have public IP addresses" to use an internet gateway
     t = trace(topo, "pubnoip", "8.8.8.8", port=443)
-    assert t.verdict is Verdict.NO_ROUTE and "has no public IP" in t.forward.reason
+    assert t.verdict is Verdict.BLOCKED and "has no public IP" in t.forward.reason
     assert t.forward.hops[-1].code == "NO_ROUTE"
 
 
@@ -142,7 +142,7 @@ def test_local_peering_reaches_the_peer_but_is_not_transitive(topo):
     # the peer VCN is reachable; "the peering relationship is not transitive": a -> hub -> b is not
     assert trace(topo, "avm", "pubnoip", port=22).verdict is Verdict.DELIVERED
     t = trace(topo, "avm", "bvm", port=22)
-    assert t.verdict is Verdict.NO_ROUTE and "not transitive" in t.forward.reason
+    assert t.verdict is Verdict.BLOCKED and "not transitive" in t.forward.reason
 
 
 def test_drg_routes_by_the_table_of_the_attachment_of_entry(topo):

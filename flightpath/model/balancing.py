@@ -1,0 +1,46 @@
+"""Load balancers as hops (cloud-neutral): listeners on frontend addresses forward to a target group's
+healthy targets; the model says which source the target sees and whether the balancer filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flightpath.model.resources import IPAddress, NativeRef
+
+
+@dataclass(frozen=True, slots=True)
+class LbTarget:
+    ref: NativeRef  # the instance / IP / interface registered
+    address: IPAddress | None  # None: the target's address is not in the snapshot
+    port: int | None = None  # None: the target group's port
+    healthy: bool | None = None  # None: health not in the snapshot
+    state: str = ""  # the provider's health state word ("healthy", "unhealthy", "unused", ...)
+
+
+@dataclass(frozen=True, slots=True)
+class TargetGroup:
+    ref: NativeRef
+    protocol: str  # TCP, UDP, TCP_UDP, TLS, HTTP, HTTPS, ...
+    port: int | None
+    targets: tuple[LbTarget, ...] = ()
+    preserve_client_ip: bool = False  # the target sees the client's address (else the balancer node's)
+    health_missing: str = ""  # why target health is not known
+
+
+@dataclass(frozen=True, slots=True)
+class Listener:
+    ref: NativeRef
+    protocols: tuple[int, ...]  # IANA protocol numbers the listener accepts (6, 17)
+    port: int | None  # None: every port (Azure HA ports)
+    target_group_ids: tuple[str, ...] = ()
+    backend_port: int | None = None  # a rule's backend port (Azure); None: the target group's / target's
+    frontend_ids: tuple[str, ...] = ()  # the frontend interfaces it listens on (lowercased); (): all of them
+
+
+@dataclass(frozen=True, slots=True)
+class LoadBalancer:
+    ref: NativeRef
+    listeners: tuple[Listener, ...]
+    interface_ids: tuple[str, ...] = ()  # its nodes' interfaces (frontend addresses)
+    code_no_listener: str = "lb_no_listener"  # condition names for the cloud's code book
+    note: str = ""
