@@ -28,6 +28,7 @@ from flightpath.model import (
 from flightpath.model.interning import cidr_match, port_range, ref_match, text
 from flightpath.model.addresses import parse_network
 from flightpath.model.protocols import protocol_number
+from flightpath.snapshot.fields import get_dict, get_dicts, get_int
 
 ICMP_PROTOCOLS = (1, 58)
 PORT_PROTOCOLS = (6, 17)
@@ -49,7 +50,8 @@ def _protocol(value: Any, where: str) -> int | None:
 
 
 def _ports_and_icmp(proto: int | None, low: Any, high: Any) -> tuple[tuple[PortRange, ...] | None, int | None, int | None]:
-    """SG FromPort/ToPort: ports for TCP/UDP; ICMP type/code for ICMP (-1 = all); ignored otherwise."""
+    """SG FromPort/ToPort: ports for TCP/UDP; ICMP type/code for ICMP (-1 = all); ignored otherwise.
+    low/high are already integers or None (security_group reads them with snapshot.fields.get_int)."""
     if proto in PORT_PROTOCOLS:
         if low is None or int(low) == -1:
             return None, None, None
@@ -63,13 +65,13 @@ def _ports_and_icmp(proto: int | None, low: Any, high: Any) -> tuple[tuple[PortR
 
 def _sg_peers(perm: dict[str, Any], where: str) -> list[AddressMatch]:
     peers: list[AddressMatch] = []
-    for r in perm.get("IpRanges") or []:
-        peers.append(cidr_match(parse_network(r.get("CidrIp"), f"{where}.IpRanges.CidrIp")))
-    for r in perm.get("Ipv6Ranges") or []:
-        peers.append(cidr_match(parse_network(r.get("CidrIpv6"), f"{where}.Ipv6Ranges.CidrIpv6")))
-    for r in perm.get("PrefixListIds") or []:
-        peers.append(ref_match(prefix_list_ref(r["PrefixListId"])))
-    for r in perm.get("UserIdGroupPairs") or []:  # a peered VPC's group too (same-Region peering only)
+    for w, r in get_dicts(perm, "IpRanges", where):
+        peers.append(cidr_match(parse_network(r.get("CidrIp"), f"{w}.CidrIp")))
+    for w, r in get_dicts(perm, "Ipv6Ranges", where):
+        peers.append(cidr_match(parse_network(r.get("CidrIpv6"), f"{w}.CidrIpv6")))
+    for w, r in get_dicts(perm, "PrefixListIds", where):
+        peers.append(ref_match(prefix_list_ref(str(r.get("PrefixListId") or "?"))))
+    for _w, r in get_dicts(perm, "UserIdGroupPairs", where):  # a peered VPC's group too (same-Region peering only)
         peers.append(ref_match(group_ref(r.get("GroupId") or r.get("GroupName") or "?")))
     return peers
 
@@ -79,10 +81,11 @@ def security_group(sg: dict[str, Any], account: str, region: str, where: str) ->
     ref = NativeRef("aws", "security-group", gid, sg.get("GroupName", ""), account, region)
     rules: list[Rule] = []
     for key, direction in (("IpPermissions", Direction.INGRESS), ("IpPermissionsEgress", Direction.EGRESS)):
-        for i, perm in enumerate(sg.get(key) or []):
-            pwhere = f"{where}.{key}[{i}]"
+        for pwhere, perm in get_dicts(sg, key, where):
             proto = _protocol(perm.get("IpProtocol", "-1"), f"{pwhere}.IpProtocol")
-            ports, itype, icode = _ports_and_icmp(proto, perm.get("FromPort"), perm.get("ToPort"))
+            ports, itype, icode = _ports_and_icmp(proto, get_int(perm, "FromPort", pwhere, None, -1, 65535),
+                                                  get_int(perm, "ToPort", pwhere, None, -1, 65535))
+            i = int(pwhere.rsplit("[", 1)[1].rstrip("]"))
             rule_label = text(f"{key}[{i}]")
             for peer in _sg_peers(perm, pwhere):
                 rules.append(Rule(
@@ -99,19 +102,18 @@ def network_acl(acl: dict[str, Any], account: str, region: str, where: str) -> R
     aid = acl["NetworkAclId"]
     ref = NativeRef("aws", "network-acl", aid, _name(acl), account, region)
     rules: list[Rule] = []
-    for i, e in enumerate(acl.get("Entries") or []):
-        ewhere = f"{where}.Entries[{i}]"
-        number = int(e["RuleNumber"])
+    for ewhere, e in get_dicts(acl, "Entries", where):
+        number = get_int(e, "RuleNumber", ewhere, lo=1, hi=32768)  # 32767 IPv4 *, 32768 IPv6 *
         proto = _protocol(e.get("Protocol", "-1"), f"{ewhere}.Protocol")
         ports = None
         itype = icode = None
         if proto in PORT_PROTOCOLS and e.get("PortRange"):
-            pr = e["PortRange"]
-            ports = port_range(int(pr.get("From", 0)), int(pr.get("To", 65535)))
+            pr, pw = get_dict(e, "PortRange", ewhere), f"{ewhere}.PortRange"
+            ports = port_range(get_int(pr, "From", pw, 0, 0, 65535), get_int(pr, "To", pw, 65535, 0, 65535))
         if proto in ICMP_PROTOCOLS and e.get("IcmpTypeCode"):
-            tc = e["IcmpTypeCode"]
-            itype = None if int(tc.get("Type", -1)) == -1 else int(tc["Type"])
-            icode = None if int(tc.get("Code", -1)) == -1 else int(tc["Code"])
+            tc, tw = get_dict(e, "IcmpTypeCode", ewhere), f"{ewhere}.IcmpTypeCode"
+            itype, icode = get_int(tc, "Type", tw, -1, -1, 255), get_int(tc, "Code", tw, -1, -1, 255)
+            itype, icode = (None if itype == -1 else itype), (None if icode == -1 else icode)
         cidr = e.get("CidrBlock") or e.get("Ipv6CidrBlock")
         net = parse_network(cidr, f"{ewhere}.CidrBlock")
         peer = cidr_match(net)

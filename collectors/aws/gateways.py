@@ -17,6 +17,7 @@ from flightpath.model import (
     Estate, Gateway, GatewayKind, Interface, NativeRef, Network, VpnLink,
 )
 from flightpath.model.addresses import parse_address, parse_network
+from flightpath.snapshot.fields import get_str
 from flightpath.collectors.aws.filters import _name
 from flightpath.collectors.aws.interfaces import address_or_warn
 
@@ -112,12 +113,12 @@ def build_gateways(items, est: Estate, vpc_region, tables) -> None:
 
 
 def _nat_gateway(nat, acct, region, where, est: Estate, vpc_region) -> None:
-    nid = nat["NatGatewayId"]
-    vid, sid = nat.get("VpcId", ""), nat.get("SubnetId", "")
+    nid = get_str(nat, "NatGatewayId", where)
+    vid, sid = get_str(nat, "VpcId", where, ""), get_str(nat, "SubnetId", where, "")
     acct, region = _fill(acct, region, (vid,), vpc_region)
     enis: list[str] = []
     for j, a in enumerate(nat.get("NatGatewayAddresses") or []):
-        eid = a.get("NetworkInterfaceId")
+        eid = get_str(a, "NetworkInterfaceId", f"{where}.NatGatewayAddresses[{j}]", "")
         if not eid:
             continue
         if eid not in enis:

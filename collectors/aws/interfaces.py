@@ -25,6 +25,7 @@ from flightpath.model import (
 from flightpath.errors import SnapshotError
 from flightpath.model.addresses import parse_address
 from flightpath.collectors.aws.filters import _name, group_ref
+from flightpath.snapshot.fields import get_dicts, get_str
 
 TGW_ATTACH_RE = re.compile(r"tgw-attach-[0-9a-zA-Z]+")
 NAT_RE = re.compile(r"nat-[0-9a-zA-Z]+")
@@ -149,13 +150,13 @@ def build_interfaces(items, est: Estate, vpc_region: dict[str, tuple[str, str]],
     for eid, entry in raw.items():
         eni = entry["eni"]
         inst = entry["instance"] or instances.get(entry.get("instance_id", ""))
-        vid = eni.get("VpcId", "")
+        vid = get_str(eni, "VpcId", entry["where"], "")
         acct = entry["acct"] or vpc_region.get(vid, ("", ""))[0]
         region = entry["region"] or vpc_region.get(vid, ("", ""))[1]
         itype = eni.get("InterfaceType", "interface")
         desc = eni.get("Description", "") or ""
         gateway_id, accepts = "", True
-        groups = tuple(g["GroupId"] for g in eni.get("Groups") or [] if g.get("GroupId"))
+        groups = tuple(gid for w, g in get_dicts(eni, "Groups", entry["where"]) if (gid := get_str(g, "GroupId", w, "")))
         stage, stage_missing = None, ""
         if itype == "nat_gateway" or NAT_RE.search(desc) and "NAT Gateway" in desc:
             m = NAT_RE.search(desc)
@@ -183,7 +184,7 @@ def build_interfaces(items, est: Estate, vpc_region: dict[str, tuple[str, str]],
         name = _name(eni) or (inst_ref.name if inst_ref else "")
         est.interfaces[eid] = Interface(
             ref=NativeRef("aws", "network-interface", eid, name, acct, region),
-            network_id=vid, subnet_id=eni.get("SubnetId", ""),
+            network_id=vid, subnet_id=get_str(eni, "SubnetId", entry["where"], ""),
             private_ips=tuple(entry["private"]), public_ips=tuple(entry["public"]), stage=stage,
             forwards=source_dest_check is False, instance=inst_ref, gateway_id=gateway_id,
             accepts_connections=accepts, stage_missing=stage_missing, note=note,

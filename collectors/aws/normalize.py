@@ -29,6 +29,7 @@ from flightpath.model import (
 from flightpath.model.interning import text
 from flightpath.model.addresses import parse_network
 from flightpath.snapshot import RawDocument
+from flightpath.snapshot.fields import found, get_list
 
 from flightpath.collectors.aws import gateways
 from flightpath.collectors.aws.codes import CODES
@@ -63,13 +64,15 @@ class Items:
         for doc in self.by_kind.get(kind, []):
             body = doc.body.get(key) if isinstance(doc.body, dict) else None
             if not isinstance(body, list):
-                raise SnapshotError(f"{doc.path}: field '{key}' must be a list")
+                raise SnapshotError(f"{doc.path}: {key}: expected a list, found {found(body)}")
             for i, item in enumerate(body):
                 where = f"{doc.path}: {key}[{i}]"
                 if not isinstance(item, dict):
                     raise SnapshotError(f"{where}: expected an object, got {type(item).__name__}")
                 if kind == "Reservations":
-                    for j, inst in enumerate(item.get("Instances") or []):
+                    for j, inst in enumerate(get_list(item, "Instances", where)):
+                        if not isinstance(inst, dict):
+                            raise SnapshotError(f"{where}.Instances[{j}]: expected an object, found {found(inst)}")
                         yield inst, *scope_of(doc, inst, item), f"{where}.Instances[{j}]"
                     continue
                 yield item, *scope_of(doc, item), where

@@ -57,7 +57,9 @@ def _kind_of(body: dict[str, Any]) -> str | None:
         return None
     (key,) = keys
     if not isinstance(body[key], list):
-        return None
+        # a known response key holding the wrong type is still that response: claimed, so that the
+        # normalizer says "expected a list, found an object" instead of "not in the snapshot"
+        return key if key in LIST_KEYS and key != "PrefixLists" else None
     if key == "PrefixLists":
         return None
     if key in LIST_KEYS or key in PER_RESOURCE:
@@ -82,7 +84,7 @@ def recognize(body: Any, rel: Path, path: Path) -> list[RawDocument] | None:
     scope = scope_from_path(rel)
     if key in PER_RESOURCE:
         kind, pattern = PER_RESOURCE[key]
-        if key == "Routes" and not all(isinstance(r, dict) and "TransitGatewayAttachments" in r
+        if key == "Routes" and isinstance(body[key], list) and not all(isinstance(r, dict) and "TransitGatewayAttachments" in r
                                         or "DestinationCidrBlock" in r or "PrefixListId" in r
                                         for r in body[key] if isinstance(r, dict)):
             return None
@@ -92,3 +94,49 @@ def recognize(body: Any, rel: Path, path: Path) -> list[RawDocument] | None:
         resource_id = found.group(0) if found else ""
         return [RawDocument(path, "aws", kind, body, scope, resource_id)]
     return [RawDocument(path, "aws", key, body, scope)]
+
+
+# Duplicate detection (flightpath/snapshot/duplicates.py): the id field of each listed kind. AWS ids are
+# unique across accounts, so the same id in two accounts' dumps is one resource seen twice.
+ID_FIELDS = {
+    "Vpcs": "VpcId", "Subnets": "SubnetId", "SecurityGroups": "GroupId", "NetworkAcls": "NetworkAclId",
+    "RouteTables": "RouteTableId", "InternetGateways": "InternetGatewayId",
+    "EgressOnlyInternetGateways": "EgressOnlyInternetGatewayId", "NatGateways": "NatGatewayId",
+    "VpcPeeringConnections": "VpcPeeringConnectionId", "TransitGateways": "TransitGatewayId",
+    "TransitGatewayAttachments": "TransitGatewayAttachmentId", "TransitGatewayVpcAttachments": "TransitGatewayAttachmentId",
+    "TransitGatewayPeeringAttachments": "TransitGatewayAttachmentId",
+    "TransitGatewayRouteTables": "TransitGatewayRouteTableId", "VpnGateways": "VpnGatewayId",
+    "VpnConnections": "VpnConnectionId", "CustomerGateways": "CustomerGatewayId", "VpcEndpoints": "VpcEndpointId",
+    "NetworkInterfaces": "NetworkInterfaceId", "Addresses": "AllocationId", "SecurityGroupRules": "SecurityGroupRuleId",
+}
+# Not compared: prefix lists. DescribePrefixLists and DescribeManagedPrefixLists are two views of one
+# list (the first with its Cidrs, the second with owner and version); normalize._prefix_lists merges them
+# (CIDRs from DescribePrefixLists, else from GetManagedPrefixListEntries/<pl-id>.json).
+# Tags are per account on RAM-shared resources and on either side of a peering: two accounts' copies of
+# one resource may differ there and still describe the same network.
+VIEW_KEYS = ("Tags",)
+
+
+def item_ids(doc: RawDocument):
+    key = doc.kind
+    items = doc.body.get(key) if isinstance(doc.body, dict) else None
+    if not isinstance(items, list):
+        return
+    if doc.kind == "Reservations":
+        for i, r in enumerate(items):
+            insts = r.get("Instances") if isinstance(r, dict) else None
+            for j, inst in enumerate(insts if isinstance(insts, list) else []):
+                if isinstance(inst, dict) and isinstance(inst.get("InstanceId"), str):
+                    yield inst["InstanceId"], f"{doc.path}: Reservations[{i}].Instances[{j}]", inst
+        return
+    id_field = ID_FIELDS.get(doc.kind)
+    if id_field is None:
+        return
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and isinstance(item.get(id_field), str):
+            rid = item[id_field]
+            if doc.kind == "TransitGatewayAttachments" and item.get("ResourceType") == "peering":
+                # a TGW peering attachment has one side per TGW (each region lists its own: its TGW,
+                # the peer as ResourceId): two views of one id, compared per side
+                rid = f"{rid} (side of {item.get('TransitGatewayId')})"
+            yield rid, f"{doc.path}: {key}[{i}]", item

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from flightpath.model import (
     AttachmentKind, Estate, Gateway, GatewayKind, NativeRef, RouterAttachment, RouteTable, TransitRouter,
 )
+from flightpath.snapshot.fields import get_dicts
 from flightpath.collectors.aws.filters import _name
 from flightpath.collectors.aws.routes import derived_tgw_routes, tgw_route, vpc_route
 
@@ -164,7 +165,7 @@ def build_transit(items, est: Estate, vpc_region) -> None:
     searches = items.per_resource("SearchTransitGatewayRoutes")
     propagations = items.per_resource("GetTransitGatewayRouteTablePropagations")
     for rid, doc in items.per_resource("GetTransitGatewayRouteTableAssociations").items():
-        for a in doc.body.get("Associations") or []:
+        for _w, a in get_dicts(doc.body, "Associations", str(doc.path)):
             if str(a.get("State", "associated")).lower() == "associated" and a.get("TransitGatewayAttachmentId"):
                 tgw = est.attachments.get(a["TransitGatewayAttachmentId"])
                 owner = _table_owner(items, rid) or (tgw.router_id if tgw else "")
@@ -175,12 +176,12 @@ def build_transit(items, est: Estate, vpc_region) -> None:
         ref = NativeRef("aws", "transit-gateway-route-table", rid, _name(rtb), acct, region)
         if rid in searches:
             doc = searches[rid]
-            routes = tuple(tgw_route(r, f"{doc.path}: Routes[{i}]", types)
-                           for i, r in enumerate(doc.body.get("Routes") or []))
+            routes = tuple(tgw_route(r, w, types) for w, r in get_dicts(doc.body, "Routes", str(doc.path)))
             table = RouteTable(ref, routes)
         elif rid in propagations:
             routes = derived_tgw_routes(
-                propagations[rid].body.get("TransitGatewayRouteTablePropagations") or [],
+                [r for _w, r in get_dicts(propagations[rid].body, "TransitGatewayRouteTablePropagations",
+                                          str(propagations[rid].path))],
                 lambda vid: list(est.networks[vid].cidrs) if vid in est.networks else [],
                 lambda vpn: list(est.vpn_links[vpn].remote_cidrs) if vpn in est.vpn_links else [])
             why = (f"routes of {rid} derived from its propagations and the attached VPCs' CIDRs "

@@ -162,7 +162,7 @@ def build_vpn(ctx: Context) -> None:
             lng = idx.get(K.LNG, key(ref_id(lng_ref)))
             lp = lng.p if lng else props(lng_ref)
             remote_ip = _ip(field(lp, "gatewayIpAddress"))
-            remote_cidrs = address_space(lp, "localNetworkAddressSpace", c.where, est.warnings)
+            remote_cidrs = address_space(lp, "localNetworkAddressSpace", lng.where if lng else c.where, est.warnings)
             bgp_peer = _ip(field(field(lp, "bgpSettings") or {}, "bgpPeeringAddress"))
             if bgp_peer is not None:
                 remote_cidrs.append(ipaddress.ip_network(bgp_peer))

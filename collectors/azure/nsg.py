@@ -26,6 +26,8 @@ from flightpath.model import (
     ANY_ADDRESS, Action, AddressGroup, AddressMatch, Direction, IPNetwork, NativeRef, PortRange, Rule, RuleSet,
 )
 from flightpath.model.protocols import protocol_name
+from flightpath.errors import SnapshotError
+from flightpath.snapshot.fields import found
 
 from flightpath.collectors.azure.arm import as_list, field, key, lower, name_of, props, ref_id, seq
 
@@ -98,8 +100,10 @@ def address_range(text: str) -> list[IPNetwork] | None:
         return None
 
 
-def address_match(prefixes: list[Any], asgs: list[str]) -> tuple[AddressMatch, str]:
-    """NSG address prefixes (and ASG ids) → (AddressMatch, readable text)."""
+def address_match(prefixes: list[Any], asgs: list[str], where: str = "") -> tuple[AddressMatch, str]:
+    """NSG address prefixes (and ASG ids) → (AddressMatch, readable text). A prefix that looks like an
+    address (a digit first, or a '/' or ':') but does not parse is a bad CIDR, an error naming `where`;
+    service tags (VirtualNetwork, Storage.WestUS, ...) never look like that."""
     if not prefixes and not asgs:  # neither given (a trimmed dump): Azure's own default is any
         return ANY_ADDRESS, "any"
     cidrs: list[IPNetwork] = []
@@ -120,6 +124,8 @@ def address_match(prefixes: list[Any], asgs: list[str]) -> tuple[AddressMatch, s
             cidrs.extend(rng)
             shown.append(text)
             continue
+        if where and (text[:1].isdigit() or "/" in text or ":" in text):
+            raise SnapshotError(f"{where}: expected a CIDR, an address or a service tag, found {found(p)}")
         refs.append(tag_ref(text))  # a service tag: resolved by the topology (unknown tags say so)
         shown.append(text)
     for a in asgs:
@@ -156,10 +162,12 @@ def nsg_rule(rule: dict[str, Any], nsg_ref: NativeRef, where: str, warnings: lis
                          f"{where}: rule {name}", warnings)
     src, src_text = address_match(
         as_list(field(p, "sourceAddressPrefixes")) or as_list(field(p, "sourceAddressPrefix")),
-        [ref_id(a) for a in as_list(field(p, "sourceApplicationSecurityGroups")) if ref_id(a)])
+        [ref_id(a) for a in as_list(field(p, "sourceApplicationSecurityGroups")) if ref_id(a)],
+        f"{where}: rule {name}.sourceAddressPrefix")
     dst, dst_text = address_match(
         as_list(field(p, "destinationAddressPrefixes")) or as_list(field(p, "destinationAddressPrefix")),
-        [ref_id(a) for a in as_list(field(p, "destinationApplicationSecurityGroups")) if ref_id(a)])
+        [ref_id(a) for a in as_list(field(p, "destinationApplicationSecurityGroups")) if ref_id(a)],
+        f"{where}: rule {name}.destinationAddressPrefix")
     rid = field(rule, "id") or f"{nsg_ref.id}/{kind}/{name}"
     ref = NativeRef("azure", "default-security-rule" if kind == "defaultSecurityRules" else "security-rule",
                     rid, name, nsg_ref.account, nsg_ref.region)

@@ -145,3 +145,15 @@ def recognize(body: Any, rel: Path, path: Path) -> list[RawDocument] | None:
     if other:
         docs.append(RawDocument(path, "azure", UNSUPPORTED, sorted(other), scope))
     return docs
+
+
+def item_ids(doc: RawDocument):
+    """Duplicate detection (flightpath/snapshot/duplicates.py): each listed resource by its ARM id,
+    case-insensitively (ARM ids are). Embedded children (a VNet's subnets) are another view, merged by
+    the normalizer's rule (collectors/azure/index.py: a listed child wins over the embedded copy)."""
+    if doc.kind in (EFFECTIVE_ROUTES, UNSUPPORTED) or not isinstance(doc.body, list):
+        return
+    for i, item in enumerate(doc.body):
+        rid = field(item, "id") if isinstance(item, dict) else None
+        if isinstance(rid, str) and rid.strip():
+            yield rid.strip().lower(), f"{doc.path}: [{i}]", item

@@ -51,8 +51,12 @@ def markdown(result: QueryResult, info: SnapshotInfo) -> str:
     lines += _md_path("Forward path", t.forward)
     if t.reply is not None:
         lines += _md_path("Return path", t.reply)
-    if t.warnings:
-        lines += ["### Warnings", ""] + [f"- {_cell(w)}" for w in t.warnings] + [""]
+    from flightpath.report.diagram import mermaid
+
+    lines += ["### Path diagram", "", mermaid(t.forward, t.reply), ""]
+    warnings = list(dict.fromkeys(list(t.warnings) + [f"snapshot: {w}" for w in info.warnings]))
+    if warnings:
+        lines += ["### Warnings", ""] + [f"- {_cell(w)}" for w in warnings] + [""]
     lines.append(f"_Replay: `flightpath trace {result.query.src} {result.query.dst} --snapshot {info.path}"
                  f" --protocol {t.flow.to_json()['protocol']}"
                  + (f" --port {t.flow.dst_port}" if t.flow.dst_port is not None else "") + "`_")

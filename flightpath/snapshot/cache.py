@@ -18,6 +18,7 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 from pathlib import Path
 
 from flightpath import __version__
+from flightpath.errors import SnapshotError
 from flightpath.model import Estate
 from flightpath.snapshot.folder import SnapshotContents, collector_module, list_snapshot, read_snapshot, snapshot_digest
 
@@ -39,12 +40,57 @@ def _normalize(contents: SnapshotContents) -> Estate:
         if module is None:
             estate.warnings.append(f"{len(docs)} {cloud} documents ignored: no {cloud} normalizer installed")
             continue
-        estate.merge(module.normalize(docs, contents.missing))
+        estate.merge(_normalize_cloud(module, cloud, docs, contents))
     for m in contents.missing:
         if m.cloud not in contents.documents:
             estate.missing.append(m)
     estate.warnings[:0] = contents.warnings
     return estate
+
+
+# What a normalizer raises when a document has a shape its code did not check (a string where it does
+# arithmetic, a list where it calls .get): bad input, not a flightpath bug to report.
+SHAPE_ERRORS = (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError, RecursionError)
+
+
+def _normalize_cloud(module, cloud: str, docs: list, contents: SnapshotContents) -> Estate:
+    """The normalizer's Estate. The normalizers check the shapes they read (snapshot/fields.py) and name
+    the field; where one did not, the unexpected exception is still bad input: each document is then
+    normalized alone (then the set without each one) to find the file that causes it, and the error names
+    that file (exit 2, one line).
+    FLIGHTPATH_DEBUG=1 re-raises the original for the traceback."""
+    try:
+        return module.normalize(docs, contents.missing)
+    except SHAPE_ERRORS as exc:
+        if os.environ.get("FLIGHTPATH_DEBUG"):
+            raise
+        what = f"{type(exc).__name__}: {' '.join(str(exc).split())[:120]}"
+        for doc in docs:
+            try:
+                module.normalize([doc], [])
+            except SHAPE_ERRORS as alone:
+                what = f"{type(alone).__name__}: {' '.join(str(alone).split())[:120]}"
+                raise SnapshotError(f"{doc.path}: {doc.kind}: a field has a shape flightpath does not expect "
+                                    f"({what})") from None
+            except SnapshotError:
+                raise
+        if len(docs) <= 500:  # then leave one out: the documents without which it loads are suspects
+            suspects = []
+            for doc in docs:
+                try:
+                    module.normalize([d for d in docs if d is not doc], [])
+                except Exception:
+                    continue
+                suspects.append(doc)
+            if len(suspects) == 1:
+                raise SnapshotError(f"{suspects[0].path}: {suspects[0].kind}: a field has a shape flightpath does "
+                                    f"not expect ({what})") from None
+            if suspects:
+                raise SnapshotError(f"{suspects[0].path}: a field has a shape flightpath does not expect ({what}); "
+                                    f"in one of: {', '.join(str(d.path) for d in suspects)}") from None
+        files = sorted({str(d.path) for d in docs})
+        raise SnapshotError(f"{files[0] if len(files) == 1 else contents.root}: {cloud} documents do not fit together "
+                            f"({what}); {len(files)} {cloud} files") from None
 
 
 def _code_fingerprint() -> str:
@@ -71,7 +117,9 @@ def load_estate(path: str | os.PathLike[str], use_cache: bool = True) -> tuple[E
     """Load a snapshot folder (or any folder of cloud JSON dumps) into an Estate. With the cache, a
     snapshot seen before (same bytes, same code) is unpickled without parsing any JSON."""
     root, files = list_snapshot(path)
-    digest = _remembered_digest(root, files) if use_cache else snapshot_digest(files, root)
+    # Always the bytes' sha256 (never remembered by size/mtime: a same-size edit that keeps the old
+    # mtime must not replay old rules). hashlib runs at ~1 GB/s; see README "Bad input" for the cost.
+    digest = snapshot_digest(files, root)
     # Loading allocates millions of small objects and no cycles worth collecting: pausing the cyclic
     # garbage collector meanwhile roughly halves load time on large estates.
     paused = gc.isenabled()
@@ -82,34 +130,6 @@ def load_estate(path: str | os.PathLike[str], use_cache: bool = True) -> tuple[E
         if paused:
             gc.freeze()  # the loaded estate lives as long as the process: keep later collections off it
             gc.enable()
-
-
-def _remembered_digest(root: Path, files: list[Path]) -> str:
-    """The snapshot's sha256, remembered under the files' names, sizes and modification times, so that
-    a cached load does not hash hundreds of MB again. Any change to a file's size or mtime (which every
-    write changes) recomputes it; `--no-cache` always recomputes."""
-    import hashlib
-
-    sig = hashlib.sha256(str(root.resolve()).encode())
-    for f in files:
-        st = f.stat()
-        sig.update(f"{f.relative_to(root).as_posix()}:{st.st_size}:{st.st_mtime_ns}\0".encode())
-    memo = _cache_dir() / f"digest-{sig.hexdigest()[:32]}.txt"
-    try:
-        digest = memo.read_text().strip()
-        if len(digest) == 64:
-            return digest
-    except OSError:
-        pass
-    digest = snapshot_digest(files, root)
-    try:
-        memo.parent.mkdir(parents=True, exist_ok=True)
-        tmp = memo.with_name(memo.name + f".{os.getpid()}")
-        tmp.write_text(digest)
-        os.replace(tmp, memo)
-    except OSError:
-        pass
-    return digest
 
 
 def _load(root: Path, files: list[Path], digest: str, use_cache: bool) -> tuple[Estate, SnapshotInfo]:

@@ -135,6 +135,9 @@ def read_snapshot(root: str | os.PathLike[str], files: list[Path] | None = None)
     missing: list[MissingData] = []
     for path in files:
         rel = path.relative_to(root)
+        if path.is_symlink() and not path.exists():
+            warnings.append(f"{rel}: a dangling or looping symbolic link; skipped")
+            continue
         body = read_json(path)
         if rel.as_posix() == MANIFEST:
             if not isinstance(body, dict) or body.get("format") != FORMAT:
@@ -151,6 +154,15 @@ def read_snapshot(root: str | os.PathLike[str], files: list[Path] | None = None)
                 break
         if not found:
             warnings.append(f"{rel}: not a recognised cloud API response; ignored")
+    for dirpath, dirnames, _files in os.walk(root):  # folders behind symlinks are not followed: say so
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for d in dirnames:
+            if os.path.islink(os.path.join(dirpath, d)):
+                rel = Path(dirpath, d).relative_to(root)
+                warnings.append(f"{rel}: a symbolic link to a folder; not followed (its files are not loaded)")
+    from flightpath.snapshot.duplicates import check_duplicates
+
+    check_duplicates(documents, dict(recognizers), warnings)
     return SnapshotContents(root, documents, manifest, missing, warnings, files)
 
 
@@ -160,6 +172,12 @@ def snapshot_digest(files: list[Path], root: Path) -> str:
     for path in files:
         h.update(path.relative_to(root).as_posix().encode())
         h.update(b"\0")
-        h.update(path.read_bytes())
+        if path.is_symlink() and not path.exists():  # dangling or looping: skipped by read_snapshot
+            h.update(b"broken symlink -> " + os.fsencode(os.readlink(path)))
+        else:
+            try:
+                h.update(path.read_bytes())
+            except OSError as exc:
+                raise SnapshotError(f"{path}: cannot read ({exc.strerror})") from None
         h.update(b"\0")
     return h.hexdigest()

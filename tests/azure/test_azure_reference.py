@@ -52,10 +52,20 @@ def test_every_reference_file_loads_alone(tmp_path, name):
 @pytest.fixture(scope="module")
 def everything(tmp_path_factory):
     root = tmp_path_factory.mktemp("azure-reference")
-    files = {n: body(n) for n in FILES if n != "NetworkInterfaceEffectiveRouteTableList.json"}
+    # RouteTableGet and RouteTableList describe testrt differently (disableBgpRoutePropagation): a conflicting
+    # duplicate (issue 13, tests/snapshot/test_duplicates.py); the List (testrt and testrt2) is kept.
+    files = {n: body(n) for n in FILES if n not in ("NetworkInterfaceEffectiveRouteTableList.json", "RouteTableGet.json")}
     # the effective-route convention: the NIC's name in the path (its NIC is NetworkInterfaceGet's test-nic)
     files["EffectiveRoutes/test-nic.json"] = body("NetworkInterfaceEffectiveRouteTableList.json")
     return load_snapshot(write(root, files), use_cache=False)
+
+
+def test_get_and_list_that_disagree_are_an_error(tmp_path):
+    from flightpath.errors import SnapshotError
+
+    root = write(tmp_path, {n: body(n) for n in ("RouteTableGet.json", "RouteTableList.json")})
+    with pytest.raises(SnapshotError, match=r"RouteTableList.json: \[0\]: .*routetables/testrt: described differently in .*RouteTableGet.json"):
+        load_snapshot(root, use_cache=False)
 
 
 def test_unread_shapes_only_warn(everything):
