@@ -130,7 +130,6 @@ def trace(
     from flightpath.evaluate.tracing import check_assumptions
     from flightpath.model import Verdict
     from flightpath.report import build_report, markdown
-    from flightpath.evaluate.tracing import check_assumptions
 
     assumed = check_assumptions(assume)  # a bad name fails before the snapshot loads
     check_output(output)

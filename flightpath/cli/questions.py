@@ -12,7 +12,15 @@ from typing import Optional
 
 import typer
 
-from flightpath.cli.app import EXIT_NOT_REACHABLE, EXIT_REACHABLE, EXIT_UNKNOWN, Format, _write_output, app
+from flightpath.cli.app import (
+    EXIT_NOT_REACHABLE,
+    EXIT_REACHABLE,
+    EXIT_UNKNOWN,
+    SNAPSHOT_ENV,
+    Format,
+    _write_output,
+    app,
+)
 
 
 @dataclass
@@ -35,7 +43,8 @@ def suggest_fixes(topo, query, result) -> FixSection:
 def reach(
     src: str = typer.Argument(..., help="Like trace's SRC: instance id or Name, interface id, IP, or 'internet'."),
     dst: str = typer.Argument(..., help="Like trace's DST."),
-    snapshot: Path = typer.Option(..., "--snapshot", "-s", help="Snapshot folder (or any folder of cloud JSON dumps)."),
+    snapshot: Path = typer.Option(..., "--snapshot", "-s", envvar=SNAPSHOT_ENV, show_envvar=True,
+                                  help="Snapshot folder (or any folder of cloud JSON dumps)."),
     protocol: str = typer.Option("default", "--protocol", "-p",
                                  help="tcp, udp, icmp, icmpv6, an IANA number, 'all' (every IP protocol), or "
                                       "'default' (tcp, udp and icmp)."),
@@ -76,7 +85,8 @@ def reach(
 
 @app.command()
 def exposure(
-    snapshot: Path = typer.Option(..., "--snapshot", "-s", help="Snapshot folder (or any folder of cloud JSON dumps)."),
+    snapshot: Path = typer.Option(..., "--snapshot", "-s", envvar=SNAPSHOT_ENV, show_envvar=True,
+                                  help="Snapshot folder (or any folder of cloud JSON dumps)."),
     origin: str = typer.Option("internet", "--from", help="internet, an IP, a CIDR (its first address stands for "
                                                           "it), or an endpoint (instance, interface)."),
     protocol: str = typer.Option("default", "--protocol", "-p", help="As for reach."),
@@ -131,7 +141,8 @@ class CheckFormat(str, Enum):
 @app.command()
 def check(
     intents: Path = typer.Argument(..., help="YAML or JSON file of intents (flightpath schema intents)."),
-    snapshot: Path = typer.Option(..., "--snapshot", "-s", help="Snapshot folder (or any folder of cloud JSON dumps)."),
+    snapshot: Path = typer.Option(..., "--snapshot", "-s", envvar=SNAPSHOT_ENV, show_envvar=True,
+                                  help="Snapshot folder (or any folder of cloud JSON dumps)."),
     fmt: CheckFormat = typer.Option(CheckFormat.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically)."),
     workers: int = typer.Option(1, "--workers", min=1, max=256, metavar="N",
