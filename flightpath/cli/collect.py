@@ -79,3 +79,25 @@ class RichReporter:
 
     def message(self, text: str) -> None:
         self.progress.console.print(text, markup=False, highlight=False)
+
+
+def run_collection(collect, options, cloud: str, out, quiet: bool) -> None:
+    """Run a collector's `collect(options[, reporter])` with the progress view that fits (none with
+    --quiet, a bar on a terminal, log lines otherwise), print its summary lines on stderr, and exit 3
+    when calls failed (the snapshot is written either way). For collectors whose summary has `lines()`."""
+    import sys
+
+    if quiet:
+        summary = collect(options)
+    elif sys.stderr.isatty():
+        with RichReporter(cloud) as reporter:
+            summary = collect(options, reporter)
+    else:
+        summary = collect(options, PlainReporter(cloud))
+    if not quiet:
+        for line in summary.lines():
+            typer.echo(line, err=True)
+    elif summary.failed:
+        typer.echo(f"{summary.failed} calls failed; see {out / 'manifest.json'}", err=True)
+    if summary.failed:
+        raise typer.Exit(3)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any, Optional
 
 import typer
 
-from flightpath.cli.collect import PlainReporter, RichReporter, collect_app, permissions_app
+from flightpath.cli.collect import collect_app, permissions_app, run_collection
 from flightpath.errors import CollectorError
 
 _AZURE_DEFAULT_WORKERS = 8  # kept equal to azure operations.DEFAULT_WORKERS by tests/collectors/test_azure_collect.py
@@ -51,20 +50,7 @@ def collect_azure(
     options = AzureCollectOptions(
         out=out, subscriptions=parse_subscriptions(subscription or [], os.environ.get("AZURE_SUBSCRIPTION_ID", "")),
         effective_routes=effective_routes, workers=workers, max_retries=max_retries, read_timeout=timeout)
-    if quiet:
-        summary = fetch.collect(options)
-    elif sys.stderr.isatty():
-        with RichReporter("azure") as rich_reporter:
-            summary = fetch.collect(options, rich_reporter)
-    else:
-        summary = fetch.collect(options, PlainReporter("azure"))
-    if not quiet:
-        for line in summary.lines():
-            typer.echo(line, err=True)
-    elif summary.failed:
-        typer.echo(f"{summary.failed} calls failed; see {out / 'manifest.json'}", err=True)
-    if summary.failed:
-        raise typer.Exit(3)
+    run_collection(fetch.collect, options, "azure", out, quiet)
 
 
 @permissions_app.command("azure")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any, Optional
 
 import typer
 
-from flightpath.cli.collect import PlainReporter, RichReporter, collect_app, permissions_app
+from flightpath.cli.collect import collect_app, permissions_app, run_collection
 from flightpath.errors import CollectorError
 
 
@@ -37,20 +36,7 @@ def collect_gcp(
     fetch = _load_gcp_fetch()
     options = fetch.GcpCollectOptions(out=out, projects=list(project or []), organization=organization,
                                       workers=workers, timeout=timeout)
-    if quiet:
-        summary = fetch.collect(options)
-    elif sys.stderr.isatty():
-        with RichReporter("gcp") as rich_reporter:
-            summary = fetch.collect(options, rich_reporter)
-    else:
-        summary = fetch.collect(options, PlainReporter("gcp"))
-    if not quiet:
-        for line in summary.lines():
-            typer.echo(line, err=True)
-    elif summary.failed:
-        typer.echo(f"{summary.failed} calls failed; see {out / 'manifest.json'}", err=True)
-    if summary.failed:
-        raise typer.Exit(3)
+    run_collection(fetch.collect, options, "gcp", out, quiet)
 
 
 @permissions_app.command("gcp")

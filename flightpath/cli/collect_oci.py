@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any, Optional
 
 import typer
 
-from flightpath.cli.collect import PlainReporter, RichReporter, collect_app, permissions_app
+from flightpath.cli.collect import collect_app, permissions_app, run_collection
 from flightpath.errors import CollectorError
 
 
@@ -50,20 +49,7 @@ def collect_oci(
                                 regions=parse_regions(regions or []), workers=workers, max_retries=max_retries,
                                 read_timeout=timeout, endpoint=endpoint)
     fetch = _load_oci_fetch()
-    if quiet:
-        summary = fetch.collect(options)
-    elif sys.stderr.isatty():
-        with RichReporter("oci") as rich_reporter:
-            summary = fetch.collect(options, rich_reporter)
-    else:
-        summary = fetch.collect(options, PlainReporter("oci"))
-    if not quiet:
-        for line in summary.lines():
-            typer.echo(line, err=True)
-    elif summary.failed:
-        typer.echo(f"{summary.failed} calls failed; see {out / 'manifest.json'}", err=True)
-    if summary.failed:
-        raise typer.Exit(3)
+    run_collection(fetch.collect, options, "oci", out, quiet)
 
 
 @permissions_app.command("oci")
