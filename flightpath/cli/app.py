@@ -211,8 +211,10 @@ class SchemaName(str, Enum):
 
 
 @app.command()
-def schema(name: SchemaName = typer.Argument(SchemaName.report, help="report (the trace report), reach, exposure or intents.")) -> None:
-    """Print the JSON Schema of a JSON report: flightpath.report/v1 (default) or flightpath.reach/v1."""
+def schema(name: SchemaName = typer.Argument(SchemaName.report,
+                                             help="report (the trace report), reach, exposure or intents.")) -> None:
+    """Print a JSON Schema: the trace report flightpath.report/v1 (default), flightpath.reach/v1,
+    flightpath.exposure/v1, or the intents file of `flightpath check`."""
     import json
 
     if name is SchemaName.reach:
