@@ -92,6 +92,7 @@ def exposure(
     protocol: str = typer.Option("default", "--protocol", "-p", help="As for reach."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the compiled snapshot cache."),
 ) -> None:
     """Every interface the origin can reach (the internet by default), with the open ports, the address it
@@ -101,7 +102,8 @@ def exposure(
     from flightpath.topology import load_snapshot
 
     topo = load_snapshot(snapshot, use_cache=not no_cache)
-    result = run_exposure(topo, origin.strip(), protocol=_protocol(protocol))
+    with _progress_total("exposure", quiet) as report:
+        result = run_exposure(topo, origin.strip(), protocol=_protocol(protocol), progress=report)
     if fmt is Format.json:
         import json
 
@@ -186,6 +188,23 @@ def check(
 
 
 @contextmanager
+def _progress_total(label: str, quiet: bool):
+    """Like _progress for work whose size is known only once it starts: yields report(done, total)."""
+    import sys
+
+    if quiet or not sys.stderr.isatty():
+        yield lambda done, total: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True, refresh_per_second=4) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+@contextmanager
 def _progress(total: int, label: str, quiet: bool):
     """A rich progress bar on stderr for batch work, shown only on a terminal and not with --quiet
     (transient: it disappears when the work is done, so stdout and the final table stay clean)."""
@@ -211,6 +230,7 @@ def diff(
     scope: str = typer.Option("", "--scope", help="'all': every pair of interface classes a change can touch."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the compiled snapshot cache."),
 ) -> None:
     """What a change does: the raw changes (rules, routes, attachments), then the flows that are newly
@@ -225,7 +245,8 @@ def diff(
         raise FlightpathError("diff: give exactly one of --pairs FILE or --scope all")
     wanted = load_intents(pairs) if pairs is not None else None
     tb, ta = load_snapshot(before, use_cache=not no_cache), load_snapshot(after, use_cache=not no_cache)
-    result = run_diff(tb, ta, pairs=wanted, scope="pairs" if wanted is not None else "all")
+    with _progress_total("diff", quiet) as report:
+        result = run_diff(tb, ta, pairs=wanted, scope="pairs" if wanted is not None else "all", progress=report)
     if fmt is Format.json:
         import json
 

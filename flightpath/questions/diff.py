@@ -96,7 +96,9 @@ def _details(name: str, old: Any, new: Any) -> list[str]:
     return [f"{f} changed" for f in fields]
 
 
-def diff(before: Topology, after: Topology, *, pairs: list[Intent] | None = None, scope: str = "pairs") -> DiffResult:
+def diff(before: Topology, after: Topology, *, pairs: list[Intent] | None = None, scope: str = "pairs",
+         progress=None) -> DiffResult:
+    """`progress(done, total)` is called as pairs finish (the CLI's progress bar)."""
     raw = raw_diff(before.estate, after.estate)
     if pairs is not None:
         flows = [_pair_change(before, after, s, d, i) for i in pairs for s in expand(after, i.src, i.name)
@@ -115,7 +117,11 @@ def diff(before: Topology, after: Topology, *, pairs: list[Intent] | None = None
                  {(k, x) for x in affected if as_dst for k in reps if ok[k]}
         todo = sorted(((a, b) for a, b in wanted if a != b and _may_talk(before, after, reps[a], reps[b])),
                       key=lambda ab: (reps[ab[0]], reps[ab[1]]))
-    flows = [_reach_change(before, after, reps[a], reps[b], window=w) for a, b in todo for w in windows]
+    flows = []
+    for done, (a, b) in enumerate(todo, 1):
+        flows += [_reach_change(before, after, reps[a], reps[b], window=w) for w in windows]
+        if progress is not None:
+            progress(done, len(todo))
     return DiffResult(raw, flows, "all", len(todo), note)
 
 

@@ -99,7 +99,8 @@ def _source_text(origin: str) -> str:
 
 
 def exposure(topo: Topology, origin: str = "internet", *, protocol: int | None | str = "default",
-             seed: int = 0) -> ExposureResult:
+             seed: int = 0, progress=None) -> ExposureResult:
+    """`progress(done, total)` is called as classes finish (the CLI's progress bar)."""
     src = _source_text(origin)
     result = ExposureResult(origin, src)
     if src != origin:
@@ -123,7 +124,9 @@ def exposure(topo: Topology, origin: str = "internet", *, protocol: int | None |
     if origin == "internet":
         origins = internet_clients(topo, [m[0][0] for m in classes.values()])
         result.source_label = origins[0][0]
-    for members in classes.values():
+    for done, members in enumerate(classes.values(), 1):
+        if progress is not None:
+            progress(done, len(classes))
         per_member: dict[int, list[tuple[str, ReachResult]]] = {}
         for client, label in origins:
             for i, ((iface, addr, priv), r) in enumerate(_answer_class(topo, client, members, protocol, rng, result)):
