@@ -92,6 +92,10 @@ def exposure(
     protocol: str = typer.Option("default", "--protocol", "-p", help="As for reach."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically)."),
+    workers: int = typer.Option(1, "--workers", min=1, max=256, metavar="N",
+                                help="Local worker processes (each loads the compiled snapshot cache once)."),
+    executor: Optional[str] = typer.Option(None, "--executor", metavar="dask://HOST:PORT",
+                                           help="Run on an existing dask cluster (pip install 'flightpath[dask]')."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the compiled snapshot cache."),
 ) -> None:
@@ -102,8 +106,11 @@ def exposure(
     from flightpath.topology import load_snapshot
 
     topo = load_snapshot(snapshot, use_cache=not no_cache)
+    from flightpath.questions.batch import exposure_chunk
+
     with _progress_total("exposure", quiet) as report:
-        result = run_exposure(topo, origin.strip(), protocol=_protocol(protocol), progress=report)
+        result = run_exposure(topo, origin.strip(), protocol=_protocol(protocol), progress=report,
+                              map_classes=_mapper(exposure_chunk, str(snapshot), workers, executor, report))
     if fmt is Format.json:
         import json
 
@@ -187,6 +194,23 @@ def check(
     raise typer.Exit(exit_code(outcomes))
 
 
+def _mapper(task, snapshot, workers: int, executor: Optional[str], report):
+    """items -> results on worker processes or a dask cluster (batch.run), or None to stay in-process."""
+    if workers <= 1 and not executor:
+        return None
+    from flightpath.questions.batch import run
+
+    def mapped(items: list) -> list:
+        done = [0]
+
+        def advance(n: int) -> None:
+            done[0] += n
+            report(done[0], len(items))
+
+        return run(task, snapshot, items, workers=workers, executor=executor, progress=advance)
+    return mapped
+
+
 @contextmanager
 def _progress_total(label: str, quiet: bool):
     """Like _progress for work whose size is known only once it starts: yields report(done, total)."""
@@ -230,6 +254,10 @@ def diff(
     scope: str = typer.Option("", "--scope", help="'all': every pair of interface classes a change can touch."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically)."),
+    workers: int = typer.Option(1, "--workers", min=1, max=256, metavar="N",
+                                help="Local worker processes (each loads the compiled snapshot cache once)."),
+    executor: Optional[str] = typer.Option(None, "--executor", metavar="dask://HOST:PORT",
+                                           help="Run on an existing dask cluster (pip install 'flightpath[dask]')."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the compiled snapshot cache."),
 ) -> None:
@@ -245,8 +273,11 @@ def diff(
         raise FlightpathError("diff: give exactly one of --pairs FILE or --scope all")
     wanted = load_intents(pairs) if pairs is not None else None
     tb, ta = load_snapshot(before, use_cache=not no_cache), load_snapshot(after, use_cache=not no_cache)
+    from flightpath.questions.batch import diff_chunk
+
     with _progress_total("diff", quiet) as report:
-        result = run_diff(tb, ta, pairs=wanted, scope="pairs" if wanted is not None else "all", progress=report)
+        result = run_diff(tb, ta, pairs=wanted, scope="pairs" if wanted is not None else "all", progress=report,
+                          map_pairs=_mapper(diff_chunk, (str(before), str(after)), workers, executor, report))
     if fmt is Format.json:
         import json
 

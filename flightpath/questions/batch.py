@@ -55,12 +55,13 @@ def _open_executor(workers: int, executor: str | None, timeout: float) -> tuple[
     return pool, lambda: pool.shutdown(cancel_futures=True)
 
 
-def run(task: Callable[[str, list[Any]], list[Any]], snapshot: str, items: Sequence[Any], *, workers: int = 1,
+def run(task: Callable[[Any, list[Any]], list[Any]], snapshot: str | tuple[str, ...], items: Sequence[Any], *,
+        workers: int = 1,
         executor: str | None = None, progress: Callable[[int], None] | None = None,
         connect_timeout: float = 10.0) -> list[Any]:
     """`task(snapshot, chunk)` → one result per item of the chunk; it must be a module-level function (it is
     pickled to the workers). `progress(n)` is called as chunks of n items finish."""
-    snapshot = os.path.abspath(snapshot)
+    snapshot = tuple(os.path.abspath(s) for s in snapshot) if isinstance(snapshot, tuple) else os.path.abspath(snapshot)
     pool, close = _open_executor(workers, executor, connect_timeout)
     try:
         if pool is None:
@@ -87,3 +88,19 @@ def check_chunk(snapshot: str, intents: list) -> list:
     from flightpath.questions.check import check
 
     return check(topology(snapshot), intents)
+
+
+def exposure_chunk(snapshot: str, items: list) -> list:
+    """Batch task of `flightpath exposure`: answer equivalence classes (exposure.class_answer)."""
+    from flightpath.questions.exposure import class_answer
+
+    topo = topology(snapshot)
+    return [class_answer(topo, *item) for item in items]
+
+
+def diff_chunk(snapshots: tuple[str, str], items: list) -> list:
+    """Batch task of `flightpath diff --scope all`: compare (source, destination, window) on both snapshots."""
+    from flightpath.questions.diff import compare_pair
+
+    before, after = topology(snapshots[0]), topology(snapshots[1])
+    return [compare_pair(before, after, *item) for item in items]

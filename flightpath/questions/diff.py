@@ -97,8 +97,9 @@ def _details(name: str, old: Any, new: Any) -> list[str]:
 
 
 def diff(before: Topology, after: Topology, *, pairs: list[Intent] | None = None, scope: str = "pairs",
-         progress=None) -> DiffResult:
-    """`progress(done, total)` is called as pairs finish (the CLI's progress bar)."""
+         progress=None, map_pairs=None) -> DiffResult:
+    """`progress(done, total)` is called as pairs finish (the CLI's progress bar); `map_pairs(items)`
+    (batch.py) compares (source, destination, window) items elsewhere and returns `compare_pair` results."""
     raw = raw_diff(before.estate, after.estate)
     if pairs is not None:
         flows = [_pair_change(before, after, s, d, i) for i in pairs for s in expand(after, i.src, i.name)
@@ -117,11 +118,15 @@ def diff(before: Topology, after: Topology, *, pairs: list[Intent] | None = None
                  {(k, x) for x in affected if as_dst for k in reps if ok[k]}
         todo = sorted(((a, b) for a, b in wanted if a != b and _may_talk(before, after, reps[a], reps[b])),
                       key=lambda ab: (reps[ab[0]], reps[ab[1]]))
-    flows = []
-    for done, (a, b) in enumerate(todo, 1):
-        flows += [_reach_change(before, after, reps[a], reps[b], window=w) for w in windows]
-        if progress is not None:
-            progress(done, len(todo))
+    items = [(reps[a], reps[b], w) for a, b in todo for w in windows]
+    if map_pairs is not None:
+        flows = map_pairs(items)
+    else:
+        flows = []
+        for done, item in enumerate(items, 1):
+            flows.append(compare_pair(before, after, *item))
+            if progress is not None:
+                progress(done, len(items))
     return DiffResult(raw, flows, "all", len(todo), note)
 
 
@@ -282,6 +287,11 @@ def _pair_change(before: Topology, after: Topology, s: str, d: str, i: Intent) -
     else:
         kind = "unchanged"
     return FlowChange(s, d, what, kind, _summary(tb), _summary(ta), tb, ta)
+
+
+def compare_pair(before: Topology, after: Topology, s: str, d: str, window) -> FlowChange:
+    """One class pair on one window (a module-level function: batch workers call it too)."""
+    return _reach_change(before, after, s, d, window=window)
 
 
 _ENDS: dict[tuple[int, str, str], tuple] = {}

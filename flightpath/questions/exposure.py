@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ipaddress
 import random
+import weakref
 from dataclasses import dataclass, field
 
 from flightpath.errors import EndpointError
@@ -28,7 +29,7 @@ from flightpath.questions.reach import ReachResult, Segment, reach
 from flightpath.topology import Topology
 from flightpath.topology.endpoints import resolve
 
-_SOURCES: dict = {}  # (topology id, text) -> resolved source endpoint, within one exposure run
+_SOURCES: "weakref.WeakKeyDictionary[Topology, dict]" = weakref.WeakKeyDictionary()  # topology -> text -> endpoint
 
 # Ports an attacker tries first: remote administration, then databases and caches, then the rest.
 ADMIN_PORTS = {22: "ssh", 3389: "rdp", 5985: "winrm", 5986: "winrm", 23: "telnet", 5900: "vnc"}
@@ -99,8 +100,11 @@ def _source_text(origin: str) -> str:
 
 
 def exposure(topo: Topology, origin: str = "internet", *, protocol: int | None | str = "default",
-             seed: int = 0, progress=None) -> ExposureResult:
-    """`progress(done, total)` is called as classes finish (the CLI's progress bar)."""
+             seed: int = 0, progress=None, map_classes=None) -> ExposureResult:
+    """`progress(done, total)` is called as classes finish (the CLI's progress bar). `map_classes(items)`
+    (batch.py) evaluates the class items elsewhere (worker processes, a dask cluster) and returns
+    `class_answer` results in order; by default they are evaluated here. Each class draws its sample
+    member with its own seed, so the answer does not depend on where it ran."""
     src = _source_text(origin)
     result = ExposureResult(origin, src)
     if src != origin:
@@ -108,8 +112,6 @@ def exposure(topo: Topology, origin: str = "internet", *, protocol: int | None |
                                "inside it apart are not split")
     targets = candidates(topo, "internet" if origin == "internet" else "inside")
     if origin != "internet":
-        from flightpath.topology.endpoints import resolve
-
         source = resolve(topo, src, "source")
         if source.interface is not None:
             targets = [c for c in targets if c[0].ref.id != source.interface.ref.id]
@@ -118,25 +120,45 @@ def exposure(topo: Topology, origin: str = "internet", *, protocol: int | None |
     for c in targets:
         classes.setdefault(class_key(c[0]), []).append(c)
     result.classes = len(classes)
-    _SOURCES.clear()
-    rng = random.Random(seed)
     origins = [(src, "")]
     if origin == "internet":
         origins = internet_clients(topo, [m[0][0] for m in classes.values()])
         result.source_label = origins[0][0]
-    for done, members in enumerate(classes.values(), 1):
-        if progress is not None:
-            progress(done, len(classes))
-        per_member: dict[int, list[tuple[str, ReachResult]]] = {}
-        for client, label in origins:
-            for i, ((iface, addr, priv), r) in enumerate(_answer_class(topo, client, members, protocol, rng, result)):
-                if r is not None and r.open_segments:
-                    per_member.setdefault(i, []).append((label, r))
-        for i, found in per_member.items():
-            iface, addr, priv = members[i]
-            result.exposed.append(_exposed(iface, addr, priv, found, len(members)))
+    keys = {iface.ref.id: k for k, iface in topo.estate.interfaces.items()}
+    items = [([(keys[i.ref.id], str(a), str(p)) for i, a, p in members], origins, protocol, seed * 1_000_003 + n)
+             for n, members in enumerate(classes.values())]
+    if map_classes is not None:
+        answers = map_classes(items)
+    else:
+        answers = []
+        for done, item in enumerate(items, 1):
+            answers.append(class_answer(topo, *item))
+            if progress is not None:
+                progress(done, len(items))
+    for exposed, runs, split, warnings in answers:
+        result.exposed += exposed
+        result.reach_runs += runs
+        result.split_classes += split
+        result.warnings += [w for w in warnings if w not in result.warnings]
     result.exposed.sort(key=lambda x: (-x.risk, x.interface.ref.id, str(x.address)))
     return result
+
+
+def class_answer(topo: Topology, members: list[tuple[str, str, str]], origins: list[tuple[str, str]], protocol,
+                 seed: int) -> tuple[list[Exposed], int, int, list[str]]:
+    """One class: (exposed members, reach runs, 1 if the sample disagreed, warnings). Members are
+    (interface key, address, private address), so a worker process can look them up in its own copy."""
+    tally = ExposureResult("", "")
+    rng = random.Random(seed)
+    e = topo.estate
+    full = [(e.interfaces[k], ipaddress.ip_address(a), ipaddress.ip_address(p)) for k, a, p in members]
+    per_member: dict[int, list[tuple[str, ReachResult]]] = {}
+    for client, label in origins:
+        for i, (_m, r) in enumerate(_answer_class(topo, client, full, protocol, rng, tally)):
+            if r is not None and r.open_segments:
+                per_member.setdefault(i, []).append((label, r))
+    exposed = [_exposed(*full[i], found, len(full)) for i, found in per_member.items()]
+    return exposed, tally.reach_runs, tally.split_classes, tally.warnings
 
 
 def internet_clients(topo: Topology, sample: list[Interface]) -> list[tuple[str, str]]:
@@ -176,7 +198,8 @@ def _run(topo: Topology, src: str, addr: IPAddress, protocol, result: ExposureRe
     result.reach_runs += 1
     try:
         # resolving an internet source scans every network's subnets: once per client, not per candidate
-        source = _SOURCES.get((id(topo), src)) or _SOURCES.setdefault((id(topo), src), resolve(topo, src, "source"))
+        known = _SOURCES.setdefault(topo, {})
+        source = known.get(src) or known.setdefault(src, resolve(topo, src, "source"))
         return reach(topo, source, str(addr), protocol=protocol)
     except EndpointError as exc:  # e.g. the origin is this very interface
         result.warnings.append(f"{addr}: {exc}")
