@@ -70,15 +70,16 @@ def build_gateways(items, est: Estate, vpc_region, tables) -> None:
             NativeRef("aws", "vpc-peering-connection", pid, _name(pcx), acct or req.get("OwnerId", ""), region),
             GatewayKind.PEERING, vpcs, available=code == "active", cross_region=len(regions - {""}) > 1,
             note="" if code == "active" else f"peering is {code or 'not active'}")
-    cgw_ip: dict[str, str] = {cgw["CustomerGatewayId"]: cgw.get("IpAddress", "")
-                              for cgw, _a, _r, _w in items("CustomerGateways")}
+    # the customer gateway's address, with where it was read (a bad one names DescribeCustomerGateways)
+    cgw_ip: dict[str, tuple[object, str]] = {cgw["CustomerGatewayId"]: (cgw.get("IpAddress", ""), f"{w}.IpAddress")
+                                             for cgw, _a, _r, w in items("CustomerGateways")}
     vgw_links: dict[str, list[str]] = {}
     for vpn, acct, region, where in items("VpnConnections"):
         vid = vpn["VpnConnectionId"]
         tele = vpn.get("VgwTelemetry") or []
         local = tuple(parse_address(t["OutsideIpAddress"], f"{where}.VgwTelemetry.OutsideIpAddress")
                       for t in tele if t.get("OutsideIpAddress"))
-        remote = cgw_ip.get(vpn.get("CustomerGatewayId", ""), "")
+        remote, remote_where = cgw_ip.get(vpn.get("CustomerGatewayId", ""), ("", ""))
         up = str(vpn.get("State", "available")).lower() == "available" and (
             not tele or any(str(t.get("Status", "")).upper() == "UP" for t in tele))
         routes = tuple(parse_network(r["DestinationCidrBlock"], f"{where}.Routes.DestinationCidrBlock")
@@ -86,7 +87,7 @@ def build_gateways(items, est: Estate, vpc_region, tables) -> None:
                        and str(r.get("State", "available")).lower() == "available")
         est.vpn_links[vid] = VpnLink(
             NativeRef("aws", "vpn-connection", vid, _name(vpn), acct, region), local,
-            parse_address(remote, f"{where}.CustomerGatewayId -> IpAddress") if remote else None, up, routes)
+            parse_address(remote, remote_where) if remote else None, up, routes)
         if vpn.get("VpnGatewayId"):
             vgw_links.setdefault(vpn["VpnGatewayId"], []).append(vid)
     for vgw, acct, region, where in items("VpnGateways"):

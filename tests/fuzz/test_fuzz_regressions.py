@@ -31,6 +31,10 @@ def _eni_subnet(d):
     d["NetworkInterfaces"][2]["SubnetId"] = None  # null: as if absent (no subnet), not a crash
 
 
+def _cgw_ip(d):
+    d["CustomerGateways"][0]["IpAddress"] = True
+
+
 def _lng_space(d):
     d[0]["localNetworkAddressSpace"] = {"addressPrefixes": True}
 
@@ -42,6 +46,7 @@ CASES = [
     ("kickstart-aws", f"{REGION}/DescribeNetworkInterfaces.json", _group_id, "GroupId: expected a string, found false"),
     ("kickstart", f"{SUB}/localNetworkGateways.json", _lng_space, "localNetworkGateways.json"),
     ("kickstart-aws", f"{REGION}/DescribeNetworkInterfaces.json", _eni_subnet, None),
+    ("kickstart-aws", f"{REGION}/DescribeCustomerGateways.json", _cgw_ip, "DescribeCustomerGateways.json"),
 ]
 
 
