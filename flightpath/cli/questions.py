@@ -22,6 +22,13 @@ from flightpath.cli.app import (
     app,
 )
 
+# Options the batch commands share (typer option objects can be reused as defaults).
+WORKERS = typer.Option(1, "--workers", min=1, max=256, metavar="N",
+                       help="Local worker processes (each loads the compiled snapshot cache once).")
+EXECUTOR = typer.Option(None, "--executor", metavar="dask://HOST:PORT",
+                        help="Run on an existing dask cluster (pip install 'flightpath[dask]').")
+QUIET = typer.Option(False, "--quiet", "-q", help="No progress bar.")
+
 
 @dataclass
 class FixSection:
@@ -92,11 +99,9 @@ def exposure(
     protocol: str = typer.Option("default", "--protocol", "-p", help="As for reach."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically)."),
-    workers: int = typer.Option(1, "--workers", min=1, max=256, metavar="N",
-                                help="Local worker processes (each loads the compiled snapshot cache once)."),
-    executor: Optional[str] = typer.Option(None, "--executor", metavar="dask://HOST:PORT",
-                                           help="Run on an existing dask cluster (pip install 'flightpath[dask]')."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    workers: int = WORKERS,
+    executor: Optional[str] = EXECUTOR,
+    quiet: bool = QUIET,
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the compiled snapshot cache."),
 ) -> None:
     """Every interface the origin can reach (the internet by default), with the open ports, the address it
@@ -154,16 +159,14 @@ def check(
                                   help="Snapshot folder (or any folder of cloud JSON dumps)."),
     fmt: CheckFormat = typer.Option(CheckFormat.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically)."),
-    workers: int = typer.Option(1, "--workers", min=1, max=256, metavar="N",
-                                help="Local worker processes (each loads the compiled snapshot cache once)."),
-    executor: Optional[str] = typer.Option(None, "--executor", metavar="dask://HOST:PORT",
-                                           help="Run on an existing dask cluster (pip install 'flightpath[dask]')."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    workers: int = WORKERS,
+    executor: Optional[str] = EXECUTOR,
+    quiet: bool = QUIET,
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the compiled snapshot cache."),
 ) -> None:
     """Check network intents (reachable / blocked / unreachable, via, blocked_by) against a snapshot.
     Exit 0 when every intent holds, 1 when any fails, 3 when any is undetermined (and none fails)."""
-    from flightpath.questions.batch import check_chunk, run
+    from flightpath.questions.batch import check_chunk
     from flightpath.questions.check import exit_code
     from flightpath.questions.intents import load_intents
     from flightpath.report.check_report import build_check_report, check_markdown, junit_xml, render_check
@@ -171,16 +174,17 @@ def check(
 
     parsed = load_intents(intents)
     topo = load_snapshot(snapshot, use_cache=not no_cache)  # here too: errors surface before any worker starts
-    with _progress(len(parsed), "check", quiet) as advance:
-        if workers == 1 and not executor:
+    with _progress_total("check", quiet) as report:
+        mapped = _mapper(check_chunk, str(snapshot), workers, executor, report)
+        if mapped is not None:
+            outcomes = mapped(parsed)
+        else:
             from flightpath.questions.check import check as run_check
 
             outcomes = []
-            for intent in parsed:
+            for done, intent in enumerate(parsed, 1):
                 outcomes += run_check(topo, [intent])
-                advance(1)
-        else:
-            outcomes = run(check_chunk, str(snapshot), parsed, workers=workers, executor=executor, progress=advance)
+                report(done, len(parsed))
     if fmt is CheckFormat.json:
         import json
 
@@ -213,7 +217,8 @@ def _mapper(task, snapshot, workers: int, executor: Optional[str], report):
 
 @contextmanager
 def _progress_total(label: str, quiet: bool):
-    """Like _progress for work whose size is known only once it starts: yields report(done, total)."""
+    """A rich progress bar on stderr for batch work, shown only on a terminal and not with --quiet (transient:
+    it disappears when the work is done, so stdout stays clean). Yields report(done, total)."""
     import sys
 
     if quiet or not sys.stderr.isatty():
@@ -228,24 +233,6 @@ def _progress_total(label: str, quiet: bool):
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
-@contextmanager
-def _progress(total: int, label: str, quiet: bool):
-    """A rich progress bar on stderr for batch work, shown only on a terminal and not with --quiet
-    (transient: it disappears when the work is done, so stdout and the final table stay clean)."""
-    import sys
-
-    if quiet or not sys.stderr.isatty():
-        yield lambda n: None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=Console(stderr=True), transient=True, refresh_per_second=4) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda n: bar.update(task, advance=n)
-
-
 @app.command()
 def diff(
     before: Path = typer.Argument(..., help="The snapshot before the change."),
@@ -254,11 +241,9 @@ def diff(
     scope: str = typer.Option("", "--scope", help="'all': every pair of interface classes a change can touch."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically)."),
-    workers: int = typer.Option(1, "--workers", min=1, max=256, metavar="N",
-                                help="Local worker processes (each loads the compiled snapshot cache once)."),
-    executor: Optional[str] = typer.Option(None, "--executor", metavar="dask://HOST:PORT",
-                                           help="Run on an existing dask cluster (pip install 'flightpath[dask]')."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    workers: int = WORKERS,
+    executor: Optional[str] = EXECUTOR,
+    quiet: bool = QUIET,
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the compiled snapshot cache."),
 ) -> None:
     """What a change does: the raw changes (rules, routes, attachments), then the flows that are newly

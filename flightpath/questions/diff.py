@@ -19,6 +19,7 @@ role) that a raw change can touch. Each pair is compared with `reach` on both sn
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,7 +110,6 @@ def diff(before: Topology, after: Topology, *, pairs: list[Intent] | None = None
     windows = _windows(before, after, raw) if affected is not None else [("default", None)]
     as_src, as_dst = _directions(before, after, raw) if affected is not None else (True, True)
     peers = _changed_rules(before, after, raw) if affected is not None else None
-    _ENDS.clear()
     if affected is None:
         todo = [(a, b) for a in reps for b in reps if a != b and _may_talk(before, after, reps[a], reps[b])]
     else:  # only the pairs with a changed class on the side its change can decide
@@ -294,20 +294,18 @@ def compare_pair(before: Topology, after: Topology, s: str, d: str, window) -> F
     return _reach_change(before, after, s, d, window=window)
 
 
-_ENDS: dict[tuple[int, str, str], tuple] = {}
+_ENDS: "weakref.WeakKeyDictionary[Topology, dict]" = weakref.WeakKeyDictionary()  # topology -> (s, d) -> ends
 
 
 def _ends(topo: Topology, s: str, d: str) -> tuple:
-    """Resolved (source, destination) endpoints, memoised: resolving a name scans every interface, and
-    --scope all asks for the same class representatives thousands of times."""
-    key = (id(topo), s, d)
-    hit = _ENDS.get(key)
+    """Resolved (source, destination) endpoints, memoised per topology: --scope all asks for the same class
+    representatives thousands of times."""
+    known = _ENDS.setdefault(topo, {})
+    hit = known.get((s, d))
     if hit is None:
-        src = _ENDS.get((id(topo), s, ""))
-        if src is None:
-            src = _ENDS[(id(topo), s, "")] = resolve(topo, s, "source")
+        src = known.get((s, "")) or known.setdefault((s, ""), resolve(topo, s, "source"))
         dst = resolve(topo, d, "destination", version=src.address.version, from_internet=src.kind == "internet")
-        hit = _ENDS[key] = (src, dst)
+        hit = known[(s, d)] = (src, dst)
     return hit
 
 
