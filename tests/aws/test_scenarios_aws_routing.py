@@ -1,23 +1,8 @@
 """Scenario tests: a small AWS estate written as CLI JSON, a flow, and the verdict and blocker that AWS's
 documented behaviour predicts (never what the code happened to print). This file: route tables, the internet gateway, NAT gateways and VPC peering.
 
-Each test names the AWS documentation it checks. The sources (also in ../shared/SEMANTICS.md):
-  SG      https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
-  SGCT    https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html
-  PCXSG   https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html
-  PL      https://docs.aws.amazon.com/vpc/latest/userguide/managed-prefix-lists.html
-  NACL    https://docs.aws.amazon.com/vpc/latest/userguide/nacl-rules.html
-  EPHEM   https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html
-  RT      https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html
-  RTPRIO  https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html
-  IGW     https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html
-  NAT     https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html
-  PCX     https://docs.aws.amazon.com/vpc/latest/peering/invalid-peering-configurations.html
-  TGW     https://docs.aws.amazon.com/vpc/latest/tgw/how-transit-gateways-work.html
-  EIGW    https://docs.aws.amazon.com/vpc/latest/userguide/egress-only-internet-gateway.html
-  VGW     https://docs.aws.amazon.com/vpn/latest/s2svpn/VPC_VPN.html
-  VPCE    https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html
-  RA      https://docs.aws.amazon.com/vpc/latest/reachability/explanation-codes.html (the codes)
+Each test names the AWS documentation it checks by a tag (SG, NACL, RT, ...) listed with its URL in
+aws_helpers.py.
 """
 
 from __future__ import annotations
