@@ -1,6 +1,7 @@
 """The GCP documents of a snapshot, indexed by kind and key (pure), and the state the builders share.
 
-Resources listed twice (two pages in two files, a list and an aggregated list) are kept once, by key.
+Resources listed twice (two pages in two files, a list and an aggregated list) are kept once, by key; two
+different bodies for one key were refused before this (recognize.item_ids, snapshot/duplicates.py).
 An item without a self link is keyed from its project, scope and name when those are known:
 
     {"kind": "compute#network", "name": "vpc-a", "selfLink": ".../projects/p1/global/networks/vpc-a"}

@@ -25,6 +25,8 @@ from typing import Any
 
 from flightpath.snapshot import RawDocument
 
+from flightpath.collectors.gcp.links import key as link_key
+
 ROUTER_STATUS = "routerStatus"
 EFFECTIVE_FIREWALLS = "effectiveFirewalls"
 KINDS = ("firewall", "network", "subnetwork", "instance", "route", "router", "vpnGateway", "vpnTunnel",
@@ -115,3 +117,21 @@ def recognize(body: Any, rel: Path, path: Path) -> list[RawDocument] | None:
         if isinstance(item, dict):
             groups.setdefault(_resource_kind(item.get("kind")) or default, []).append(item)
     return [RawDocument(path, "gcp", k, v, scope) for k, v in groups.items()]
+
+
+def item_ids(doc: RawDocument):
+    """Duplicate detection (flightpath/snapshot/duplicates.py): each resource by its version-independent self
+    link (`.../compute/v1/projects/p/global/firewalls/f` and `.../beta/...` are one resource), else by project,
+    kind, zone/region and name. Two pages or a list and an aggregated list repeat the same body (merged);
+    two different bodies for one self link are two snapshots of one resource (an error)."""
+    if doc.kind in (ROUTER_STATUS, EFFECTIVE_FIREWALLS) or doc.kind.endswith("?") or not isinstance(doc.body, list):
+        return
+    for i, item in enumerate(doc.body):
+        if not isinstance(item, dict):
+            continue
+        rid = link_key(item.get("selfLink"))
+        if not rid and isinstance(item.get("name"), str):
+            where = item.get("zone") or item.get("region") or "global"
+            rid = f"projects/{doc.scope.get('project', '?')}/{link_key(where) or where}/{doc.kind}/{item['name']}"
+        if rid:
+            yield rid, f"{doc.path}: {doc.kind} {item.get('name') or '?'} (item {i})", item

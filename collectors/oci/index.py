@@ -1,8 +1,10 @@
 """The OCI documents of one snapshot, indexed by kind and OCID, plus per-resource call results (pure).
 
 Keys are OCIDs as given (OCIDs are case-sensitive). Every resource keeps where it came from (file and list
-position) so that an error names the file and field. A resource listed twice (two compartments' listings
-overlap, or redacted sample ids) keeps the first copy and the duplicate is named in a warning.
+position) so that an error names the file and field. A resource listed twice keeps the first copy: the
+loader has already refused two different bodies under one real OCID (recognize.item_ids), so what reaches
+here is an identical overlap (two compartments' listings) or a redacted sample id shared by several
+resources, which is named in a warning.
 
     RawDocument(kind="vcn", body=[{"id": "ocid1.vcn.oc1.iad.a", "displayName": "lab"}], scope={"region": "us-ashburn-1"})
     → Index.get("vcn", "ocid1.vcn.oc1.iad.a") = Res(id="ocid1.vcn.oc1.iad.a", name="lab", region="us-ashburn-1",

@@ -20,6 +20,7 @@ UNSUPPORTED (named in one warning); a body with no OCID is left to the other rec
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ NSG_RULES, DRG_RULES, DISTRIBUTION_STATEMENTS, TUNNELS = (
     "ListNetworkSecurityGroupSecurityRules", "ListDrgRouteRules", "ListDrgRouteDistributionStatements",
     "ListIPSecConnectionTunnels")
 UNSUPPORTED = "unsupported"
+REDACTED = re.compile(r"[<>]|\.\.\.|EXAMPLE")  # placeholder ids of published samples
 
 # The collector's file name for each list call (operations.py) and the kind it returns; also used to claim an
 # empty list ("collected, nothing there") by its file name.
@@ -104,3 +106,17 @@ def recognize(body: Any, rel: Path, path: Path) -> list[RawDocument] | None:
     if other:
         docs.append(RawDocument(path, "oci", UNSUPPORTED, sorted(other), scope))
     return docs
+
+
+def item_ids(doc: RawDocument):
+    """Duplicate detection (flightpath/snapshot/duplicates.py): each resource by its OCID (case-sensitive).
+    Two compartments' or pages' listings that overlap repeat the same body (merged); different bodies under
+    one real OCID are an error. Redacted sample ids (`ocid1.instance.oc1..<unique_ID>`, as Oracle's and
+    cloud-custodian's published examples write them) are placeholders, not identities: several different
+    resources share one, so they are not compared (collectors/oci/index.py keeps the first and warns)."""
+    if doc.kind in PER_RESOURCE or doc.kind == UNSUPPORTED or not isinstance(doc.body, list):
+        return
+    for i, item in enumerate(doc.body):
+        rid = item.get("id") if isinstance(item, dict) else None
+        if isinstance(rid, str) and rid and not REDACTED.search(rid):
+            yield rid, f"{doc.path}[{i}]", item

@@ -56,7 +56,8 @@ def topo(tmp_path_factory):
     f("allow-telnet", "fw", allowed=[tcp(23)], source_ranges=["10.0.0.0/8"])
     f("deny-all-egress", "fw", direction="EGRESS", priority=65000, denied=[proto("all")],
       destination_ranges=["0.0.0.0/0"], target_tags=["locked"])
-    f("allow-7000", "fw2", allowed=[tcp(7000)], source_ranges=["10.0.0.0/8"])
+    # firewall rule names are unique per project (https://cloud.google.com/vpc/docs/firewalls#firewall_rule_components)
+    f("allow-7000-fw2", "fw2", allowed=[tcp(7000)], source_ranges=["10.0.0.0/8"])
     netpol = [prule(100, "goto_next", ["22"]), prule(200, "deny", ["7000"]), prule(300, "deny", ["22"])]
     lab.policy("netpol", netpol, networks=["fw", "fw2"])
     lab.policy("org-guard", [prule(1000, "deny", ["23"])], org="111")

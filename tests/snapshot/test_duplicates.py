@@ -109,3 +109,68 @@ def test_azure_same_arm_id_differing_is_an_error(tmp_path: Path):
     (lab / "azure" / "stale-nsg.json").write_text(json.dumps([changed]))
     with pytest.raises(SnapshotError, match="stale-nsg.json"):
         load_snapshot(lab, use_cache=False)
+
+
+KICK = Path(__file__).resolve().parents[2] / "fixtures" / "kickstart"
+GCP_FIREWALLS = Path("gcp/kickstart-gcp-lab/firewalls.json")
+OCI_REGION = Path("oci/ocid1.tenancy.oc1..aaaaaaaakickstartlab/us-ashburn-1")
+
+
+@pytest.fixture(scope="module")
+def kick_copy(tmp_path_factory) -> Path:
+    lab = tmp_path_factory.mktemp("kick") / "kick"
+    shutil.copytree(KICK, lab)
+    return lab
+
+
+def _with_extra(kick_copy: Path, tmp_path: Path, rel: Path, body) -> Path:
+    lab = tmp_path / "lab"
+    shutil.copytree(kick_copy, lab)
+    target = lab / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(body))
+    return lab
+
+
+def _firewall_list(lab: Path) -> dict:
+    return json.loads((lab / GCP_FIREWALLS).read_text())
+
+
+def test_gcp_identical_page_in_a_second_file_merges(kick_copy: Path, tmp_path: Path):
+    lab = _with_extra(kick_copy, tmp_path, GCP_FIREWALLS.with_name("firewalls-page2.json"), _firewall_list(kick_copy))
+    load_snapshot(lab, use_cache=False)  # no error: the same rules twice are one set of rules
+
+
+def test_gcp_same_self_link_differing_is_an_error(kick_copy: Path, tmp_path: Path):
+    """Before: the GCP index kept whichever copy came first in file-name order, silently."""
+    body = _firewall_list(kick_copy)
+    rule = copy.deepcopy(body["items"][0])
+    rule["disabled"] = not rule.get("disabled", False)
+    rule["selfLink"] = rule["selfLink"].replace("/compute/v1/", "/compute/beta/")  # one resource, other API version
+    lab = _with_extra(kick_copy, tmp_path, Path("gcp/kickstart-gcp-lab/aa-stale.json"),
+                      {"kind": "compute#firewallList", "items": [rule]})
+    with pytest.raises(SnapshotError) as err:
+        load_snapshot(lab, use_cache=False)
+    msg = str(err.value)
+    assert "aa-stale.json" in msg and "firewalls.json" in msg and rule["name"] in msg and "\n" not in msg
+
+
+def test_oci_same_ocid_differing_is_an_error(kick_copy: Path, tmp_path: Path):
+    """Before: collectors/oci/index.py kept the first copy and only warned; two compartments' listings that
+    disagree about one OCID are two snapshots of one resource."""
+    lists = json.loads((kick_copy / OCI_REGION / "ListSecurityLists.json").read_text())
+    items = lists["data"] if isinstance(lists, dict) else lists
+    stale = copy.deepcopy(items[0])
+    rules = "ingress-security-rules" if "ingress-security-rules" in stale else "ingressSecurityRules"
+    stale[rules] = []
+    lab = _with_extra(kick_copy, tmp_path, OCI_REGION / "ListSecurityLists-other-compartment.json", [stale])
+    with pytest.raises(SnapshotError) as err:
+        load_snapshot(lab, use_cache=False)
+    msg = str(err.value)
+    assert "ListSecurityLists-other-compartment.json" in msg and stale["id"] in msg and "\n" not in msg
+
+
+def test_oci_identical_overlap_merges(kick_copy: Path, tmp_path: Path):
+    lists = json.loads((kick_copy / OCI_REGION / "ListSecurityLists.json").read_text())
+    lab = _with_extra(kick_copy, tmp_path, OCI_REGION / "ListSecurityLists-other-compartment.json", lists)
+    load_snapshot(lab, use_cache=False)
