@@ -9,6 +9,8 @@ marked `~` and the return path of a blocked trace is titled hypothetical.
 
 from __future__ import annotations
 
+import re
+
 from rich import box
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -77,11 +79,33 @@ def _rule_text_raw(h: Hop) -> str:
     return detail
 
 
+def _terse_text(h: Hop) -> str:
+    """The compact view's short form when the full text would wrap: which rule or route, not what it
+    matches (--verbose has that); a reason without its parenthesised names (the ids stay whole)."""
+    if h.route is not None:
+        return h.route.summary
+    if h.rule is not None:
+        where, label = display_id(h.rule.resource), h.rule.label
+        if where == display_id(h.resource) or where.endswith("/" + label):
+            return label if not where.endswith("/" + label) else where
+        return f"{where} {label}"
+    return re.sub(r" \([^()]*\)", "", _renamed(h.reason, h))
+
+
+def _whole_words(text: str, room: int) -> str:
+    """A reason shortened to whole words that fit, marked `…` (--verbose prints it all); never an id cut."""
+    words, out = text.split(), ""
+    for w in words:
+        if len(out) + len(w) + 3 > room:
+            return (out + " …") if out else text
+        out = f"{out} {w}" if out else w
+    return out
+
+
 def compact_table(title: str, p: PathResult, hypothetical: set[int], width: int = 10_000):
-    """One line per hop: #, resource, decision, the rule or route. Where the console is too narrow to keep
-    the longest word of the rule text whole beside the id, the rule text goes under the id instead:
-    ids and words are never cut."""
-    texts = [_rule_text(h) for h in p.hops]
+    """One line per hop: #, resource, decision, the rule or route. A hop whose full rule text would wrap
+    beside the id gets its short form (_terse_text), and a blocking hop drops its code (the header names
+    it). Where the console is too narrow even so, the text goes under the id: ids and words are never cut."""
     decisions = []
     for h in p.hops:
         check = CHECK_LABEL.get(h.check.value, h.check.value)
@@ -89,8 +113,23 @@ def compact_table(title: str, p: PathResult, hypothetical: set[int], width: int 
         decisions.append(h.decision.value if plain else f"{check} {h.decision.value}")
     w_res = max([len(display_id(h.resource)) for h in p.hops] + [8])
     w_dec = max([len(d) for d in decisions] + [8])
-    longest_word = max([len(w) for x in texts for w in x.split()] + [12]) + 10  # + code / marker
+    longest_word = max([len(w) for h in p.hops for w in _rule_text(h).split()] + [12]) + 10  # + code / marker
     side_by_side = 4 + w_res + w_dec + longest_word + 6 <= width
+    # beside the id: the other columns, their padding (1 each side, none at the edges) and SIMPLE_HEAD's
+    # 3 separators; under the id (too narrow to sit beside it): the line less its 6-space indent
+    room = width - (max(3, len(str(len(p.hops))) + 1) + w_res + w_dec + 10) if side_by_side else width - 6
+    texts, codes = [], []
+    for h in p.hops:
+        full, code = _rule_text(h), f" [{h.code}]" if h.code else ""
+        tail = len(code) + (len("  ← blocks") if h.blocking else 0)
+        if len(full) + tail > room:
+            full = _terse_text(h) or full
+            if len(full) + tail > room and h.blocking:
+                code, tail = "", tail - len(code)
+            if len(full) + tail > room and h.route is None and h.rule is None:
+                full = _whole_words(full, room - tail)
+        texts.append(full)
+        codes.append(code)
     lines: list[Text] = []
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, expand=False)
     table.add_column("#", justify="right", no_wrap=True)
@@ -102,8 +141,8 @@ def compact_table(title: str, p: PathResult, hypothetical: set[int], width: int 
     for i, h in enumerate(p.hops):
         mark = AS_IF_FIXED if i in hypothetical else ""
         detail = Text(texts[i])
-        if h.code:
-            detail.append(f" [{h.code}]", style="bold")
+        if codes[i]:
+            detail.append(codes[i], style="bold")
         if h.blocking:
             detail.append("  ← blocks", style="bold red")
         decision = Text(decisions[i], style=DECISION_STYLE.get(h.decision, ""))

@@ -41,11 +41,31 @@ def test_compact_default_keeps_every_id_whole(monkeypatch, columns: int):
     assert all(len(line) <= columns for line in r.out.splitlines())
 
 
-def test_compact_is_one_line_per_hop_when_wide_enough(monkeypatch):
-    monkeypatch.setenv("COLUMNS", "160")
-    r = cli(*DEMO)
-    hop_lines = [ln for ln in r.out.splitlines() if re.match(r"^\s*~?\d+\s", ln)]
-    assert len(hop_lines) >= 11
+def _forward_table_lines(out: str) -> list[str]:
+    """The lines of the forward path table's body: after the header rule, up to the first blank line."""
+    lines = out.splitlines()
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("forward path"))
+    rule = next(i for i in range(start, len(lines)) if lines[i].strip().startswith("───"))
+    body = []
+    for ln in lines[rule + 1:]:
+        if not ln.strip():
+            break
+        body.append(ln)
+    return body
+
+
+@pytest.mark.parametrize("columns", [100, 160])
+def test_compact_is_one_line_per_hop_at_100_columns(monkeypatch, columns: int):
+    """Issue 13: one line per hop (a short form of the rule or route when the full one would wrap)."""
+    import json
+
+    hops = json.loads(cli(*DEMO, "--format", "json").out)["forward"]["hops"]
+    monkeypatch.setenv("COLUMNS", str(columns))
+    body = _forward_table_lines(cli(*DEMO).out)
+    assert len(body) == len(hops), "\n".join(body)
+    assert all(re.match(r"^\s*~?\d+\s", ln) for ln in body)
+    blocking = body[-1]
+    assert "acl-0d4e5f6a7b8c90031 110" in blocking and "blocks" in blocking  # which rule, still on its line
 
 
 def test_header_shows_what_was_typed_and_what_it_resolved_to():
