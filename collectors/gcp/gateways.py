@@ -22,6 +22,7 @@ Example: vpnGateway ha-vpn (vpnInterfaces [{"id": 0, "ipAddress": "35.242.0.1"}]
 
 from __future__ import annotations
 
+from flightpath.errors import SnapshotError
 from flightpath.model import Gateway, GatewayKind, IPAddress, NativeRef, VpnLink
 from flightpath.model.addresses import parse_address
 
@@ -39,10 +40,13 @@ def build_internet(ctx: Context, networks: dict[str, Item]) -> None:
 def build_nat(ctx: Context, subnets: dict[str, Item]) -> dict[str, str]:
     """Cloud NAT gateways; returns subnet key -> NAT gateway id."""
     addresses = {a.key: a.get("address") for a in ctx.idx.all("address")}
-    status: dict[tuple[str, str], dict] = {}
+    status: dict[tuple[str, str], tuple[dict, str]] = {}  # (router, NAT) -> (its natStatus entry, where)
     for doc in ctx.idx.router_status:
-        for nat in as_list((doc.body or {}).get("natStatus"), f"{doc.path}.result.natStatus"):
-            status[(doc.resource_id.rsplit("/", 1)[-1], str(nat.get("name")))] = nat
+        for k, nat in enumerate(as_list((doc.body or {}).get("natStatus"), f"{doc.path}: result.natStatus")):
+            where = f"{doc.path}: result.natStatus[{k}]"
+            if not isinstance(nat, dict):
+                raise SnapshotError(f"{where}: expected an object, got {type(nat).__name__}")
+            status[(doc.resource_id.rsplit("/", 1)[-1], str(nat.get("name")))] = (nat, where)
     covered: dict[str, str] = {}
     by_place: dict[tuple[str, str], list[str]] = {}
     for s, it in subnets.items():
@@ -56,10 +60,10 @@ def build_nat(ctx: Context, subnets: dict[str, Item]) -> dict[str, str]:
             for j, link in enumerate(as_list(nat.get("natIps"), f"{where}.natIps")):
                 if addresses.get(key(link)):
                     ips.append(parse_address(addresses[key(link)], f"{where}.natIps[{j}] -> address"))
-            st = status.get((router.name, str(nat.get("name"))), {})
+            st, st_where = status.get((router.name, str(nat.get("name"))), ({}, ""))
             for f in ("userAllocatedNatIps", "autoAllocatedNatIps"):
-                for j, ip in enumerate(as_list(st.get(f), f"router status {router.name}.natStatus.{f}")):
-                    addr = parse_address(ip, f"router status {router.name}.natStatus.{f}[{j}]")
+                for j, ip in enumerate(as_list(st.get(f), f"{st_where}.{f}")):
+                    addr = parse_address(ip, f"{st_where}.{f}[{j}]")
                     if addr not in ips:
                         ips.append(addr)
             note = "" if ips else (
@@ -104,6 +108,18 @@ def build_peerings(ctx: Context, networks: dict[str, Item]) -> None:
                 note="" if active else f"peering {p.get('name')} is {p.get('state')}: {p.get('stateDetails', '')}")
 
 
+def _interface_addresses(gw: Item, iface: str) -> list[IPAddress]:
+    """The HA VPN gateway's address on interface `iface`; errors name the gateway's file and field."""
+    out = []
+    for j, v in enumerate(as_list(gw.get("vpnInterfaces"), f"{gw.where}.vpnInterfaces")):
+        at = f"{gw.where}.vpnInterfaces[{j}]"
+        if not isinstance(v, dict):
+            raise SnapshotError(f"{at}: expected an object, got {type(v).__name__}")
+        if str(v.get("id", 0) or 0) == iface and v.get("ipAddress"):
+            out.append(parse_address(v.get("ipAddress"), f"{at}.ipAddress"))
+    return out
+
+
 def build_vpn(ctx: Context) -> None:
     ha = {g.key: g for g in ctx.idx.all("vpnGateway")}
     classic = {g.key: g for g in ctx.idx.all("targetVpnGateway")}
@@ -115,12 +131,12 @@ def build_vpn(ctx: Context) -> None:
         where = t.where
         if t.get("vpnGateway"):
             gw = ha.get(key(t.get("vpnGateway")))
-            iface = int(t.get("vpnGatewayInterface", 0) or 0)
-            local = [str(v.get("ipAddress")) for v in as_list(gw.get("vpnInterfaces") if gw else [], f"{where}.vpnInterfaces")
-                     if int(v.get("id", 0) or 0) == iface and v.get("ipAddress")]
+            iface = str(t.get("vpnGatewayInterface", 0) or 0)
+            local = _interface_addresses(gw, iface) if gw else []
         else:
             gw = classic.get(key(t.get("targetVpnGateway")))
-            local = classic_ips.get(gw.key, []) if gw else []
+            local = [parse_address(ip, f"{where}: forwarding rule IPAddress") for ip in classic_ips.get(gw.key, [])] \
+                if gw else []
         if gw is None:
             ctx.est.warnings.append(f"{where}: its VPN gateway is not in the snapshot; tunnel ignored")
             continue
@@ -128,7 +144,7 @@ def build_vpn(ctx: Context) -> None:
         peer = t.get("peerIp")
         status = str(t.get("status", ""))
         ctx.est.vpn_links[t.key] = VpnLink(
-            t.ref("vpn-tunnel"), tuple(parse_address(ip, f"{where}: local address") for ip in local),
+            t.ref("vpn-tunnel"), tuple(local),
             parse_address(peer, f"{where}.peerIp") if peer else None, up=status == "ESTABLISHED")
         ctx.est.gateways[f"{t.key}#gateway"] = Gateway(
             t.ref("vpn-gateway", "#gateway", f"{gw.name} ({t.name})"), GatewayKind.VPN, (net,),
