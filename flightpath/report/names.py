@@ -31,3 +31,12 @@ def display(ref: NativeRef) -> str:
     if not ref.name or ref.name == short or short.endswith("/" + ref.name):
         return short
     return f"{short} ({ref.name})"
+
+
+def compact_id(ref: NativeRef) -> str:
+    """The compact terminal view's label: `display_id`, except that an OCID with a display name shows the
+    name. OCIDs run to ~80 characters (https://docs.oracle.com/en-us/iaas/Content/General/Concepts/identifiers.htm)
+    and the OCI console lists resources by name; the header, --verbose, markdown and JSON keep the OCID."""
+    if ref.id.startswith("ocid1.") and ref.name and ref.name != ref.id:
+        return ref.name
+    return display_id(ref)

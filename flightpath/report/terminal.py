@@ -20,7 +20,7 @@ from rich.text import Text
 from flightpath.evaluate.tracing import QueryResult
 from flightpath.model.outcome import Decision, Hop, PathResult, Verdict
 from flightpath.report.markdown import hop_detail
-from flightpath.report.names import display_id
+from flightpath.report.names import compact_id, display, display_id
 from flightpath.topology import SnapshotInfo
 
 VERDICT_STYLE = {
@@ -61,8 +61,19 @@ def _renamed(text: str, h: Hop) -> str:
     return text
 
 
+def _compact_named(text: str, h: Hop) -> str:
+    """The compact view's text with OCIDs replaced by display names (compact_id); a rule label that
+    already starts with its list's name (`sl-app egress 1`) is not prefixed with it again."""
+    for ref in (h.resource, h.rule.resource if h.rule else None, h.route.table if h.route else None):
+        if ref is not None and compact_id(ref) != display_id(ref):
+            if h.rule is not None and ref is h.rule.resource and h.rule.label.startswith(ref.name + " "):
+                text = text.replace(f"{ref.short_id} {h.rule.label}", h.rule.label)
+            text = text.replace(f"{ref.short_id} ({ref.name})", ref.name).replace(ref.short_id, compact_id(ref))
+    return text
+
+
 def _rule_text(h: Hop) -> str:
-    return _renamed(_rule_text_raw(h), h)
+    return _compact_named(_renamed(_rule_text_raw(h), h), h)
 
 
 def _rule_text_raw(h: Hop) -> str:
@@ -88,8 +99,8 @@ def _terse_text(h: Hop) -> str:
         where, label = display_id(h.rule.resource), h.rule.label
         if where == display_id(h.resource) or where.endswith("/" + label):
             return label if not where.endswith("/" + label) else where
-        return f"{where} {label}"
-    return re.sub(r" \([^()]*\)", "", _renamed(h.reason, h))
+        return _compact_named(f"{h.rule.resource.short_id} {label}", h)
+    return _compact_named(re.sub(r" \([^()]*\)", "", _renamed(h.reason, h)), h)
 
 
 def _whole_words(text: str, room: int) -> str:
@@ -111,7 +122,7 @@ def compact_table(title: str, p: PathResult, hypothetical: set[int], width: int 
         check = CHECK_LABEL.get(h.check.value, h.check.value)
         plain = check in ("start", "forward") or h.decision.value in ("forward", check)
         decisions.append(h.decision.value if plain else f"{check} {h.decision.value}")
-    w_res = max([len(display_id(h.resource)) for h in p.hops] + [8])
+    w_res = max([len(compact_id(h.resource)) for h in p.hops] + [8])
     w_dec = max([len(d) for d in decisions] + [8])
     longest_word = max([len(w) for h in p.hops for w in _rule_text(h).split()] + [12]) + 10  # + code / marker
     side_by_side = 4 + w_res + w_dec + longest_word + 6 <= width
@@ -148,9 +159,9 @@ def compact_table(title: str, p: PathResult, hypothetical: set[int], width: int 
         decision = Text(decisions[i], style=DECISION_STYLE.get(h.decision, ""))
         style = "bold red" if h.blocking else ("dim" if mark else None)
         if side_by_side:
-            table.add_row(f"{mark}{i + 1}", _resource(h, with_name=False), decision, detail, style=style)
+            table.add_row(f"{mark}{i + 1}", Text(compact_id(h.resource)), decision, detail, style=style)
         else:
-            lines.append(Text.assemble(f"{mark}{i + 1:>3}  ", (display_id(h.resource).ljust(w_res), style or ""),
+            lines.append(Text.assemble(f"{mark}{i + 1:>3}  ", (compact_id(h.resource).ljust(w_res), style or ""),
                                        "  ", decision, "\n      ", detail, style=style or ""))
     return table if side_by_side else Group(Text(title), *lines)
 
@@ -205,8 +216,8 @@ def header(result: QueryResult, info: SnapshotInfo) -> Text:
     if t.first_block is not None:
         b = t.first_block
         head.append("\nblocked by: ", style="bold")
-        head.append(f"{b.resource.type} {display_id(b.resource)}", style="bold red")
-        head.append(f" {_renamed(hop_detail(b) or b.reason, b)}", style="red")
+        head.append(f"{b.resource.type} {display(b.resource)}", style="bold red")
+        head.append(f" {_renamed(_rule_text_raw(b), b)}", style="red")
         if b.code:
             head.append(f" [{b.code}]")
     if len(t.blockers) > 1:

@@ -68,6 +68,27 @@ def test_compact_is_one_line_per_hop_at_100_columns(monkeypatch, columns: int):
     assert "acl-0d4e5f6a7b8c90031 110" in blocking and "blocks" in blocking  # which rule, still on its line
 
 
+def test_compact_oci_hops_by_display_name_one_line_each_at_100_columns(monkeypatch):
+    """OCIDs run to ~80 characters (https://docs.oracle.com/en-us/iaas/Content/General/Concepts/identifiers.htm):
+    the compact view names OCI resources by their display names, one line per hop; the OCIDs stay in the
+    header, --verbose and JSON."""
+    import json
+
+    args = ("trace", "10.220.2.10", "10.220.1.10", "--port", "80", "--snapshot", str(KICK))
+    report = json.loads(cli(*args, "--format", "json").out)
+    assert report["first_block"]["resource"]["name"] == "oci-web-vnic"
+    monkeypatch.setenv("COLUMNS", "100")
+    out = cli(*args).out
+    body = _forward_table_lines(out)
+    assert len(body) == len(report["forward"]["hops"]), "\n".join(body)
+    assert "oci-app-vnic" in body[0] and "oci-web-vnic" in body[-1] and "blocks" in body[-1], body
+    assert "ocid1.vnic.oc1.iad.aaaaaaaakslabweb (oci-web-vnic)" in out  # the header's "blocked by" keeps the OCID
+    # the lists consulted are the ones the user configured (OCI's built-in 169.254.0.0/16 allowance is not one)
+    assert "ocid1.securitylist.oc1.iad.aaaaaaaakslabweb" in report["first_block"]["reason"]
+    assert "oci:link-local" not in report["first_block"]["reason"] and "packet leaves oci-app-vnic\n" not in out
+    assert "ocid1.vnic.oc1.iad.aaaaaaaakslabweb" in cli(*args, "--verbose").out
+
+
 def test_header_shows_what_was_typed_and_what_it_resolved_to():
     r = cli(*DEMO)
     assert "app-a → db-b" in r.out and "resolved: eni-0f6a7b8c9d0e10021" in r.out and "10.2.1.20" in r.out
