@@ -85,7 +85,7 @@ def test_compact_oci_hops_by_display_name_one_line_each_at_100_columns(monkeypat
     assert "ocid1.vnic.oc1.iad.aaaaaaaakslabweb (oci-web-vnic)" in out  # the header's "blocked by" keeps the OCID
     # the lists consulted are the ones the user configured (OCI's built-in 169.254.0.0/16 allowance is not one)
     assert "ocid1.securitylist.oc1.iad.aaaaaaaakslabweb" in report["first_block"]["reason"]
-    assert "oci:link-local" not in report["first_block"]["reason"]  and "(oci-app-vnic)" not in body[0]
+    assert "oci:link-local" not in report["first_block"]["reason"] and "(oci-app-vnic)" not in body[0]
     assert "ocid1.vnic.oc1.iad.aaaaaaaakslabweb" in cli(*args, "--verbose").out
 
 
