@@ -20,11 +20,13 @@ attachment in the route table's importDrgRouteDistribution. You can also insert 
   BLACKHOLE) drops. Without it, the rules are derived from the import distribution's statements (VCN
   attachments contribute their VCN's CIDRs, IPSec attachments their connection's `staticRoutes`) and the table
   is marked `derived` (the static rules are unknown, so "no route" becomes `unknown`).
-- Ranks: longest prefix first; then static (0) over dynamic; among dynamic routes VCN (1) > virtual circuit
-  (2) > IPSec (3) > remote peering (4). Not confirmed in Oracle's docs (managingDRGs.htm does not state it in
-  the text available here; SEMANTICS.md marks it "to verify"). It matters little: in `ListDrgRouteRules` the DRG
-  has already resolved conflicts (the losers carry `isConflict` and are dropped above), so the ranks only order
-  the routes of a derived table.
+- Ranks: longest prefix first; then static (0) over dynamic; among dynamic routes (after the shortest BGP
+  AS_PATH, which a snapshot does not hold) VCN (1) > virtual circuit (2) > IPSec (3) > remote peering (4).
+  Oracle's A-Team summarises managingDRGs.htm's "Route Conflicts" so: "Static routes always have a higher
+  preference than dynamic routes ... the attachment type that imported the route is evaluated according to the
+  following priority ...: VCN > VC > IPSec > RPC" (https://www.ateam-oracle.com/oci-drgv2-and-route-conflict;
+  tests/oci/test_oci_drg_conflicts.py). In `ListDrgRouteRules` the DRG has already resolved conflicts (the
+  losers carry `isConflict` and are dropped above), so the ranks mostly order the routes of a derived table.
 - IPSec connection → VpnLink: local_ips = its tunnels' `vpnIp` (Oracle's headends), remote_ip = the CPE's
   `ipAddress`, up = any tunnel `status` UP, remote_cidrs = `staticRoutes`.
 
