@@ -198,7 +198,17 @@ def _auth(options: OciCollectOptions) -> tuple[dict[str, Any], Any]:
         return options.config, None
     if options.instance_principal:
         try:
-            signer = oci.auth.signers.InstancePrincipalsSecurityTokenSigner()
+            # the instance metadata service (169.254.169.254, or OCI_METADATA_BASE_URL, which the SDK reads) gives
+            # the certificate; the region's auth service exchanges it for a token. With --endpoint (tests) that is
+            # the same host: https://docs.oracle.com/en-us/iaas/Content/Identity/Tasks/callingservicesfrominstances.htm
+            fed = f"{options.endpoint.rstrip('/')}/v1/x509" if options.endpoint else None
+            # the SDK's own metadata retry waits up to 180 s (404s while an instance boots); off an instance that
+            # is a long hang, so the collector's retry budget (--max-retries, its back-off) bounds it instead
+            retry = oci.retry.RetryStrategyBuilder(
+                service_error_retry_config={-1: [], 404: [], 429: []}, service_error_retry_on_any_5xx=True,
+                max_attempts=options.max_retries + 1, total_elapsed_time_seconds=60,
+                retry_base_sleep_time_seconds=options.retry_base_sleep).get_retry_strategy()
+            signer = oci.auth.signers.InstancePrincipalsSecurityTokenSigner(federation_endpoint=fed, retry_strategy=retry)
         except Exception as exc:  # noqa: BLE001
             raise CollectorError(f"instance principal authentication failed: {str(exc).splitlines()[0]}") from None
         return {"region": signer.region, "tenancy": signer.tenancy_id}, signer
