@@ -28,7 +28,8 @@ attachment in the route table's importDrgRouteDistribution. You can also insert 
   tests/oci/test_oci_drg_conflicts.py). In `ListDrgRouteRules` the DRG has already resolved conflicts (the
   losers carry `isConflict` and are dropped above), so the ranks mostly order the routes of a derived table.
 - IPSec connection → VpnLink: local_ips = its tunnels' `vpnIp` (Oracle's headends), remote_ip = the CPE's
-  `ipAddress`, up = any tunnel `status` UP, remote_cidrs = `staticRoutes`.
+  `ipAddress`, up = any tunnel `status` UP, remote_cidrs = `staticRoutes`; without the tunnels (not collected,
+  or the call failed) `unknown` says so and a trace over the link ends `unknown` (or --assume tunnels-up).
 
     ListDrgRouteRules/ocid1.drgroutetable.oc1..rt.json:
       [{"destination": "10.0.0.0/16", "nextHopDrgAttachmentId": "ocid1.drgattachment.oc1..vcn", "routeType": "DYNAMIC",
@@ -233,16 +234,18 @@ def _vpn_links(ctx: Context) -> dict[str, VpnLink]:
         tunnels = idx.children(K.TUNNELS, c.id)
         cpe = idx.get(K.CPE, c.text("cpeId"))
         remote = parse_address(cpe.get("ipAddress"), f"{cpe.where}.ipAddress") if cpe and cpe.get("ipAddress") else None
-        local, up = [], False
+        local, up, unknown = [], False, ""
         if tunnels is not None:
             for i, tun in enumerate(tunnels[0]):
                 if tun.get("vpnIp"):
                     local.append(parse_address(tun["vpnIp"], f"{tunnels[1]}[{i}].vpnIp"))
                 up = up or str(tun.get("status") or "").upper() == "UP"
         else:
-            est.warnings.append(f"the tunnels of IPSec connection {c.name or c.id} ({K.TUNNELS}) are not in the "
-                                "snapshot; its Oracle-side addresses and state are unknown")
+            failed = ctx.failed(K.TUNNELS, c.id)
+            unknown = (f"the tunnels of IPSec connection {c.name or c.id} ({K.TUNNELS}) "
+                       + (f"failed ({failed.code}: {failed.message})" if failed is not None else "are not in the snapshot"))
+            est.warnings.append(f"{unknown}: its Oracle-side addresses and state are unknown")
             up = True
         cidrs = tuple(parse_network(v, f"{c.where}.staticRoutes[{i}]") for i, v in enumerate(c.get("staticRoutes") or []))
-        est.vpn_links[c.id] = VpnLink(c.ref("ipsec-connection"), tuple(local), remote, up, cidrs)
+        est.vpn_links[c.id] = VpnLink(c.ref("ipsec-connection"), tuple(local), remote, up, cidrs, unknown=unknown)
     return est.vpn_links

@@ -150,7 +150,14 @@ class TransitSteps:
 
     def vpn_assumed_up(self, link: VpnLink) -> tuple[str, ...]:
         """A link whose every tunnel is down drops, unless the user assumes tunnels up (--assume tunnels-up):
-        then it carries on, and the hops that relied on it say so."""
+        then it carries on, and the hops that relied on it say so. A link whose tunnels are not in the snapshot
+        (`unknown`) ends the walk `unknown`, under the same assumption carries on."""
+        if link.unknown:
+            if "tunnels-up" in self.assumptions:
+                self.warnings.append(f"{link.ref.display()}: {link.unknown}; assumed up (--assume tunnels-up)")
+                return ("tunnels-up",)
+            self.unknown(link.ref, Check.FORWARD, f"{link.unknown}: whether a tunnel of {link.ref.display()} is up "
+                         "is unknown (--assume tunnels-up asks whether it would work with one up)")
         if link.up:
             return ()
         if "tunnels-up" in self.assumptions:
@@ -165,8 +172,10 @@ class TransitSteps:
         """The VPN's far end is in the snapshot (another cloud, or another VPN gateway): continue there.
         Both ends must point at each other, or IPsec never comes up."""
         far_link, owner = far
-        if link.remote_ip not in far_link.local_ips or (far_link.remote_ip is not None
-                                                        and far_link.remote_ip not in link.local_ips):
+        if link.unknown or far_link.unknown:  # one side's addresses are not in the snapshot: nothing to compare
+            pass
+        elif link.remote_ip not in far_link.local_ips or (far_link.remote_ip is not None
+                                                          and far_link.remote_ip not in link.local_ips):
             self.drop(link.ref, Check.FORWARD, Verdict.NO_ROUTE,
                       f"{link.ref.display()} and {far_link.ref.display()} do not point at each other "
                       f"({link.remote_ip} vs {', '.join(map(str, far_link.local_ips))}; "

@@ -88,7 +88,7 @@ class Hop:
 ASSUMPTIONS = {
     "default-nacls": "a subnet whose network ACL (subnet filter) is not in the snapshot has its network's "
                      "default allow-all ACL",
-    "tunnels-up": "VPN connections whose tunnels telemetry shows DOWN are treated as UP",
+    "tunnels-up": "VPN connections whose tunnels telemetry shows DOWN, or whose tunnels are not in the snapshot, are treated as UP",
 }
 
 

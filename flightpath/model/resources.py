@@ -325,6 +325,8 @@ class VpnLink:
     remote_ip: IPAddress | None  # the customer gateway / peer address
     up: bool = True
     remote_cidrs: tuple[IPNetwork, ...] = ()  # static routes toward the far side
+    # non-empty: the tunnels are not in the snapshot (why), so whether one is up, and local_ips, are unknown
+    unknown: str = ""
 
 
 @dataclass(frozen=True, slots=True)

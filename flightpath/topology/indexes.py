@@ -165,6 +165,10 @@ class Topology:
                 for ip in other.local_ips:
                     self._vpn_index.setdefault(int(ip), []).append(lid)
         candidates = [lid for lid in self._vpn_index.get(int(link.remote_ip), []) if lid != link.ref.id]
+        # a link whose own addresses are unknown (its tunnels not in the snapshot) is the far end if it points
+        # at this one; the walk then ends `unknown` there unless tunnels are assumed up
+        candidates += [lid for lid, other in self.estate.vpn_links.items()
+                       if other.unknown and lid != link.ref.id and other.remote_ip in link.local_ips]
         # One VPN gateway may hold connections to several peers, all on its one public address: the far end
         # is the connection that points back at this link, not merely one that shares the address.
         candidates.sort(key=lambda lid: self.estate.vpn_links[lid].remote_ip not in link.local_ips)
