@@ -239,6 +239,13 @@ class GatewaySteps:
         "hosts ... can initiate connections to the internet and receive responses, but not receive inbound
         connections initiated from the internet", https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/
         NATgateway.htm): the source becomes its public address and the packet is on the internet."""
+        dst = self.pkt.dst
+        if any(dst.version == n.version and dst in n for n in NOT_ON_INTERNET):
+            # the gateway's one job is the internet, which a private address is not on: the gateway refuses it
+            # (issue 10 class 1, as an internet gateway does), before any translation
+            self.drop(gw.ref, Check.FORWARD, Verdict.BLOCKED,
+                      f"{dst} is a private address: {gw.ref.display()} carries traffic to the internet only; route "
+                      "it to a private gateway (DRG, peering, VPN) instead", "internet_private_destination")
         if not gw.public_ips:
             self.unknown(gw.ref, Check.NAT, f"{gw.ref.display()} translates the source to a public address "
                                             "that is not in the snapshot")
