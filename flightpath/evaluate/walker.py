@@ -195,8 +195,13 @@ class Walker(GatewaySteps, TransitSteps, BalancerSteps):
     def take_route(self, table: RouteTable, destination, route: Route, subnet: Subnet, note: str = "") -> None:
         rref = self.route_ref(table, RouteMatch(route, destination))
         if route.blackhole or route.target_kind is TargetKind.DROP:
+            # Azure "None": "Traffic routed to the None next hop type is dropped" (Azure's own system routes for
+            # 10.0.0.0/8 etc.: https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview);
+            # elsewhere a blackhole (AWS: the target is gone; OCI/GCP: an explicit drop)
             self.drop(table.ref, Check.ROUTE_LOOKUP, Verdict.NO_ROUTE,
-                      f"route {route.label} is a blackhole (its target is gone or drops){note}", "blackhole", route=rref)
+                      f"route {route.label} " + ("drops it (next hop None)" if route.target_id == "None" else
+                                                 "is a blackhole (its target is gone or drops)") + note,
+                      "blackhole", route=rref)
         self.hop(table.ref, Check.ROUTE_LOOKUP, Decision.FORWARD, f"matched {route.label}{note}", route=rref)
         self.follow(route, table, subnet)
 
