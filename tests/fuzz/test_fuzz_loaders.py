@@ -116,11 +116,6 @@ def labs(tmp_path_factory):
     return out
 
 
-def _lab_for(labs, cloud: str, args) -> Path:
-    """The single-cloud lab, unless the command is a trace that leaves the cloud (`args[-1] == "cross"`)."""
-    return labs["multi"] if args[-1] == "cross" else labs[cloud]
-
-
 def _fuzz_in_lab(lab: Path, rel: str, text: str, what, args) -> None:
     target = lab / rel
     original = target.read_bytes()
@@ -193,50 +188,33 @@ def test_the_seeds_cover_every_recognised_kind():
     assert every - kinds == UNSEEDED
 
 
+ENDPOINTS = ("endpoints", "--format", "json")
+# per cloud: (the lab holding its files, the files, the commands run on each mutation: (lab key, argv)); "multi"
+# commands are traces that leave the cloud, run on the whole lab
+LAB_CASES = {
+    "aws": (AWS_LAB, AWS_FILES, [("aws", ENDPOINTS), ("aws", ("trace", "10.1.1.10", "10.2.1.20", "--port", "22"))]),
+    "azure": (MULTI_LAB, AZURE_FILES, [("azure", ENDPOINTS),
+                                       ("azure", ("trace", "10.101.1.4", "8.8.8.8", "--port", "443"))]),
+    "gcp": (MULTI_LAB, GCP_FILES, [("gcp", ENDPOINTS),
+                                   ("gcp", ("trace", "10.200.1.10", "10.200.2.20", "--port", "5432")),
+                                   ("multi", ("trace", "10.200.1.10", "10.101.1.4", "--port", "443"))]),
+    "oci": (MULTI_LAB, OCI_FILES, [("oci", ENDPOINTS), ("oci", ("trace", "10.220.2.10", "10.220.1.10", "--port", "80")),
+                                   ("multi", ("trace", "10.220.2.10", "10.110.1.4", "--port", "443")),
+                                   ("multi", ("trace", "10.110.1.4", "10.220.1.10", "--port", "80"))]),
+}
+
+
+@pytest.mark.parametrize("cloud", list(LAB_CASES))
 @SETTINGS
 @given(data=st.data())
-def test_fuzz_aws_lab_files(labs, data):
-    rel = data.draw(st.sampled_from(AWS_FILES))
-    text, what = data.draw(mutated(json.loads((AWS_LAB / rel).read_text())))
-    args = data.draw(st.sampled_from([("endpoints", "--format", "json"),
-                                      ("trace", "10.1.1.10", "10.2.1.20", "--port", "22", "--format", "json")]))
-    _fuzz_in_lab(labs["aws"], rel, text, (rel, what), args)
-
-
-@SETTINGS
-@given(data=st.data())
-def test_fuzz_azure_lab_files(labs, data):
-    rel = data.draw(st.sampled_from(AZURE_FILES))
-    text, what = data.draw(mutated(json.loads((MULTI_LAB / rel).read_text())))
-    args = data.draw(st.sampled_from([("endpoints", "--format", "json"),
-                                      ("trace", "10.101.1.4", "8.8.8.8", "--port", "443", "--format", "json")]))
-    _fuzz_in_lab(labs["azure"], rel, text, (rel, what), args)
-
-
-@SETTINGS
-@given(data=st.data())
-def test_fuzz_gcp_lab_files(labs, data):
-    rel = data.draw(st.sampled_from(GCP_FILES))
-    text, what = data.draw(mutated(json.loads((MULTI_LAB / rel).read_text())))
-    args = data.draw(st.sampled_from([("endpoints", "--format", "json"),
-                                      ("trace", "10.200.1.10", "10.200.2.20", "--port", "5432", "--format", "json"),
-                                      ("trace", "10.200.1.10", "10.101.1.4", "--port", "443", "--format", "json",
-                                       "cross")]))
-    _fuzz_in_lab(_lab_for(labs, "gcp", args), rel, text, (rel, what), args[:-1] if args[-1] == "cross" else args)
-
-
-@SETTINGS
-@given(data=st.data())
-def test_fuzz_oci_lab_files(labs, data):
-    rel = data.draw(st.sampled_from(OCI_FILES))
-    text, what = data.draw(mutated(json.loads((MULTI_LAB / rel).read_text())))
-    args = data.draw(st.sampled_from([("endpoints", "--format", "json"),
-                                      ("trace", "10.220.2.10", "10.220.1.10", "--port", "80", "--format", "json"),
-                                      ("trace", "10.220.2.10", "10.110.1.4", "--port", "443", "--format", "json",
-                                       "cross"),
-                                      ("trace", "10.110.1.4", "10.220.1.10", "--port", "80", "--format", "json",
-                                       "cross")]))
-    _fuzz_in_lab(_lab_for(labs, "oci", args), rel, text, (rel, what), args[:-1] if args[-1] == "cross" else args)
+def test_fuzz_lab_files(labs, cloud, data):
+    source, files, commands = LAB_CASES[cloud]
+    rel = data.draw(st.sampled_from(files))
+    text, what = data.draw(mutated(json.loads((source / rel).read_text())))
+    lab, args = data.draw(st.sampled_from(commands))
+    if args[0] == "trace":
+        args = args + ("--format", "json")
+    _fuzz_in_lab(labs[lab], rel, text, (rel, what), args)
 
 
 @SETTINGS
