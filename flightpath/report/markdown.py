@@ -34,7 +34,8 @@ def _md_path(title: str, p: PathResult) -> list[str]:
 
 def markdown(result: QueryResult, info: SnapshotInfo) -> str:
     t = result.trace
-    lines = [f"## flightpath: {result.source.label} → {result.destination.label}", ""]
+    lines = [f"## flightpath: {_cell(str(result.query.src))} → {_cell(str(result.query.dst))}", "",
+             f"- Resolved: {_cell(result.source.label)} → {_cell(result.destination.label)}"]
     if t.assumptions:
         lines.append(f"- **Assuming: {', '.join(t.assumptions)}** (--assume; not what the snapshot says)")
     lines += [f"- **Verdict: {t.verdict.value}**" + ("" if t.reachable else " (undetermined)" if t.verdict.undetermined else " (not reachable)"),

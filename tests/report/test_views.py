@@ -94,6 +94,12 @@ def test_header_shows_what_was_typed_and_what_it_resolved_to():
     assert "app-a → db-b" in r.out and "resolved: eni-0f6a7b8c9d0e10021" in r.out and "10.2.1.20" in r.out
 
 
+def test_markdown_title_is_what_was_typed_with_what_it_resolved_to():
+    out = cli(*DEMO, "--format", "markdown").out
+    assert out.startswith("## flightpath: app-a → db-b\n"), out[:200]
+    assert "- Resolved: " in out and "eni-0f6a7b8c9d0e10021" in out.split("\n")[2]
+
+
 def test_verbose_and_wide():
     verbose = cli(*DEMO, "--verbose")
     assert verbose.code == 1 and "check" in verbose.out and "acl-0d4e5f6a7b8c90031" in verbose.out
