@@ -62,9 +62,10 @@ def run(root: Path, ref, seed: int, min_compared: int, flows: int = FLOWS, proto
     rng = random.Random(seed)
     compared = skipped = 0
     bad = []
+    verdicts: dict[str, int] = {}
     started = time.perf_counter()
     for _ in range(flows):
-        src, dst = rng.sample(hosts, 2)
+        src, dst = ref.pick(rng) if hasattr(ref, "pick") else rng.sample(hosts, 2)
         proto, port = rng.choice(protos), rng.choice(PORTS)
         if (src, dst, proto, port) in xfail:
             skipped += 1
@@ -74,12 +75,13 @@ def run(root: Path, ref, seed: int, min_compared: int, flows: int = FLOWS, proto
             skipped += 1
             continue
         compared += 1
+        verdicts[expected.verdict] = verdicts.get(expected.verdict, 0) + 1
         got = fast(topo, src, dst, proto, port)
         if not agree(expected, got):
             bad.append(((src, dst, proto, port), expected, got))
     elapsed = time.perf_counter() - started
     print(f"\n{type(ref).__name__} on {root.name}: {compared} flows compared, {skipped} outside the reference's "
-          f"scope (skipped), {len(bad)} disagreements, {elapsed:.1f}s")
+          f"scope (skipped), {len(bad)} disagreements, {elapsed:.1f}s; verdicts {dict(sorted(verdicts.items()))}")
     return compared, skipped, bad
 
 
