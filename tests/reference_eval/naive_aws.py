@@ -24,6 +24,7 @@ from pathlib import Path
 
 from flightpath.snapshot import read_snapshot
 from tests.reference_eval.common import Result, Unsupported, Walk, combine, in_net, lpm
+from tests.reference_eval.projection import RULES, TRACKED
 
 PROTO = {"tcp": 6, "udp": 17, "6": 6, "17": 17, "-1": None, "all": None}
 
@@ -273,13 +274,13 @@ class NaiveAws:
         s_eni, d_eni = src["NetworkInterfaceId"], dst["NetworkInterfaceId"]
         w = Walk(s_eni)
         ok = reply or self.sg_allows(src, True, dst_ip, proto, dport)
-        if not w.add("out", s_eni, "allow" if ok else "deny"):
+        if not w.add("out", s_eni, "allow" if ok else "deny", TRACKED if reply else RULES):
             w.stop("blocked", s_eni)
             return w
         if not self.between_subnets(w, src, dst, src_ip, dst_ip, proto, dport):
             return w
         ok = reply or self.sg_allows(dst, False, src_ip, proto, dport)
-        if not w.add("in", d_eni, "allow" if ok else "deny"):
+        if not w.add("in", d_eni, "allow" if ok else "deny", TRACKED if reply else RULES):
             w.stop("blocked", d_eni)
             return w
         w.add("deliver", d_eni, "deliver")

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from flightpath.snapshot import read_snapshot
 from tests.reference_eval.common import Result, Unsupported, Walk, combine, in_net, lpm
-from tests.reference_eval.projection import ANY
+from tests.reference_eval.projection import ANY, TRACKED
 
 API = "https://www.googleapis.com/compute/v1/"
 PROTO = {6: "tcp", 17: "udp"}
@@ -240,7 +240,7 @@ class NaiveGcp:
         (s_inst, s_nic), (d_inst, d_nic) = self.nic(src_ip), self.nic(dst_ip)
         w = Walk(self.nic_id(s_inst, s_nic))
         if reply:  # stateful: the reply passes both NICs' firewalls as tracked
-            w.add("out", self.nic_id(s_inst, s_nic), "allow")
+            w.add("out", self.nic_id(s_inst, s_nic), "allow", TRACKED)
         elif not self.firewall(w, s_inst, s_nic, False, dst_ip, proto, dport):
             return w
         owner = self.route(w, s_inst, s_nic, dst_ip)
@@ -249,7 +249,7 @@ class NaiveGcp:
         if owner != d_nic["network"]:
             raise Unsupported("destination IP in another network's range")
         if reply:
-            w.add("in", self.nic_id(d_inst, d_nic), "allow")
+            w.add("in", self.nic_id(d_inst, d_nic), "allow", TRACKED)
         elif not self.firewall(w, d_inst, d_nic, True, src_ip, proto, dport):
             return w
         w.add("deliver", self.nic_id(d_inst, d_nic), "deliver")

@@ -13,9 +13,10 @@ A path (Trace.forward or Trace.reply) is projected to a tuple of Steps, one per 
 - decision: allow / deny (filters), forward / drop (route lookups, crossings), deliver, exit.
 - detail: for a route lookup, the chosen route's destination prefix. For a filter whose rule set is
   first-match (a well-defined single deciding rule): AWS network ACL "acl-id#RuleNumber", Azure NSG the
-  security rule's id, GCP the deciding firewall rule / policy rule / implied rule id. For union filters
-  (AWS security groups: "its SGs as one filter step"; OCI security lists ∪ NSGs) which allow fired is not
-  determined, and a connection-tracked reply has no rule: detail None.
+  security rule's id, GCP the deciding firewall rule / policy rule / implied rule id (implied: "#" + label).
+  For union filters (AWS security groups: "its SGs as one filter step"; OCI security lists ∪ NSGs) which allow
+  fired is not determined: detail RULES. A reply let through by connection tracking (no rule): TRACKED, so an
+  OCI stateless match (not tracked: the reply is filtered by rules) differs from a stateful one.
 
 A reference may put ANY as a detail where the docs leave the deciding rule open (e.g. two GCP rules of the
 same priority and action both match); ANY matches every detail. Each SG / NSG / firewall tier of one
@@ -28,6 +29,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 ANY = "*"
+RULES = "rules"  # a union filter decided by its rules (which allow fired is not determined)
+TRACKED = "tracked"  # a stateful filter let a reply through as part of a tracked connection (no rule)
 
 KINDS = {"start": "start", "egress_filter": "out", "ingress_filter": "in", "route_lookup": "route",
          "forward": "via", "deliver": "deliver", "exit": "exit", "nat": "nat"}
@@ -54,7 +57,11 @@ def project_hop(hop) -> Step:
         resource = resource.split("#", 1)[0]
         decision = "drop" if hop.decision.value in ("drop", "deny") else "forward"
         return Step(kind, resource, decision, detail)
-    if kind in ("out", "in") and hop.rule is not None and hop.rule.resource.type in FIRST_MATCH:
+    if kind in ("out", "in") and hop.rule is None:
+        detail = TRACKED
+    elif kind in ("out", "in") and hop.rule.resource.type not in FIRST_MATCH:
+        detail = RULES
+    elif kind in ("out", "in"):
         detail = hop.rule.resource.id
         if hop.rule.resource.type == "network-acl":
             detail = f"{hop.rule.resource.id}#{hop.rule.label}"
