@@ -4,6 +4,7 @@ brute-force longest-prefix matching over a list of routes."""
 from __future__ import annotations
 
 import ipaddress as ipa
+from functools import lru_cache
 from typing import NamedTuple
 
 from tests.reference_eval.projection import Step
@@ -20,20 +21,32 @@ class Result(NamedTuple):
     reply: tuple[Step, ...] | None  # None when the forward path does not deliver
 
 
+@lru_cache(maxsize=None)
+def _net(cidr: str):
+    return ipa.ip_network(cidr, strict=False)
+
+
+@lru_cache(maxsize=None)
+def _addr(ip: str):
+    return ipa.ip_address(ip)
+
+
 def in_net(ip: str, cidr: str) -> bool:
-    return ipa.ip_address(ip) in ipa.ip_network(cidr, strict=False)
+    """Parsing is memoised (text -> address object); every rule is still scanned on every packet."""
+    a, n = _addr(ip), _net(cidr)
+    return a.version == n.version and a in n
 
 
 def lpm(routes, ip: str, key):
     """Every route whose prefix holds ip, the longest prefixes only (a list: the caller breaks ties its cloud's way).
     `key` gives a route's prefix, or None to ignore the route."""
     best, plen = [], -1
-    addr = ipa.ip_address(ip)
+    addr = _addr(ip)
     for r in routes:
         cidr = key(r)
         if not cidr:
             continue
-        net = ipa.ip_network(cidr, strict=False)
+        net = _net(cidr)
         if net.version != addr.version or addr not in net:
             continue
         if net.prefixlen > plen:

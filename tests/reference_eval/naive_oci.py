@@ -74,7 +74,7 @@ class NaiveOci:
             out += [r for r in body if r.get("direction") == ("INGRESS" if ingress else "EGRESS")]
         return out
 
-    def rule_matches(self, r, ingress: bool, peer_ip: str, proto: int, sport: int, dport: int) -> bool:
+    def rule_matches(self, r, ingress: bool, peer_ip: str, proto: int, sport: int, dport: int, vcn_id: str) -> bool:
         p = str(r.get("protocol", "")).lower()
         if p not in ("all", str(proto)):
             return False
@@ -85,6 +85,10 @@ class NaiveOci:
             if not peer or not in_net(peer_ip, peer):
                 return False
         elif kind == "NETWORK_SECURITY_GROUP":
+            # an NSG holds "a set of VNICs ... in a single VCN" (networksecuritygroups.htm); a peer NSG of another
+            # VCN than the rule's VNIC is outside this reference's scope (the docs found do not say it works)
+            if self.one("networksecuritygroup", peer).get("vcnId") != vcn_id:
+                raise Unsupported("an NSG of another VCN as peer")
             if peer_ip not in self.nsg_members(peer):
                 return False
         else:
@@ -100,7 +104,9 @@ class NaiveOci:
         """(allowed, tracked): allowed if any rule matches; tracked unless a matching rule is stateless."""
         if in_net(peer_ip, "169.254.0.0/16"):
             raise Unsupported("link-local: rules not enforced")
-        matched = [r for r in self.rules(vnic, ingress) if self.rule_matches(r, ingress, peer_ip, proto, sport, dport)]
+        vcn = self.vcn_of(vnic)["id"]
+        matched = [r for r in self.rules(vnic, ingress)
+                   if self.rule_matches(r, ingress, peer_ip, proto, sport, dport, vcn)]
         return bool(matched), not any(r.get("isStateless") for r in matched)
 
     # --- routes ----------------------------------------------------------------------------------------

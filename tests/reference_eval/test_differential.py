@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.reference_eval import perturb
 from tests.reference_eval.harness import FLOWS, explain, run
 from tests.reference_eval.naive_aws import NaiveAws
 
@@ -64,3 +65,19 @@ def test_the_projection_catches_a_skipped_or_reordered_filter_stage():
                                           for s in got.reply))
     for wrong in (skipped, got._replace(forward=tuple(swapped)), reply_rule):
         assert not agree(expected, wrong)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_perturbed_bench_estate_agrees_with_the_reference(tmp_path_factory, seed):
+    """The bench estate with random extra NACL entries (numbers around the existing ones, allow / deny, port
+    ranges) and SG rules (perturb.py): first-match order and the stateless reply get exercised."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import generate
+
+    out = tmp_path_factory.mktemp(f"bench-fuzz-{seed}")
+    generate("XS", out, seed=seed, jobs=1)
+    root = out / "snapshot" if (out / "snapshot").is_dir() else out
+    perturb.aws(root, seed)
+    compared, _skipped, bad = run(root, NaiveAws(root), 300 + seed, FLOWS // 2)
+    assert not bad, explain(bad)
+    assert compared >= FLOWS // 2

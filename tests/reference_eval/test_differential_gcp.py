@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.reference_eval import perturb
 from tests.reference_eval.harness import FLOWS, explain, run
 from tests.reference_eval.naive_gcp import NaiveGcp
 
@@ -33,5 +34,19 @@ def test_kickstart_gcp_agrees_with_the_reference():
 
 def test_bench_gcp_estate_agrees_with_the_reference(gcp_xs):
     compared, _skipped, bad = run(gcp_xs, NaiveGcp(gcp_xs), 12, FLOWS // 2)
+    assert not bad, explain(bad)
+    assert compared >= FLOWS // 2
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_perturbed_gcp_estate_agrees_with_the_reference(tmp_path_factory, seed):
+    """The bench estate with random extra firewall rules (priority ties, egress denies, tags and service
+    accounts), policy rules (allow / deny / goto_next) and enforcement orders (perturb.py)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from gcp_estate import generate
+
+    root, _pairs = generate("XS", tmp_path_factory.mktemp(f"gcp-fuzz-{seed}"), seed=seed)
+    perturb.gcp(root, seed)
+    compared, _skipped, bad = run(root, NaiveGcp(root), 100 + seed, FLOWS // 2)
     assert not bad, explain(bad)
     assert compared >= FLOWS // 2
