@@ -1,51 +1,20 @@
-"""Differential test (issue 13): the fast evaluator against the naive reference (naive_aws.py) on the
-AWS lab and a small seeded bench estate, random flows. They must agree on the verdict and on the
-blocking resource (the NACL or the ENI whose groups block, or the route table without a route).
-Seeded; FLIGHTPATH_DIFF_FLOWS sets the flows per estate (default 2000; nightly e.g. 1000000).
-Hop-sequence agreement is not compared (see the README: the reference does not build hops).
-"""
+"""Differential test (issue 13), AWS: the fast evaluator against the naive reference (naive_aws.py) on the AWS lab
+and a small seeded bench estate, random flows. They must agree on the verdict, on the blocking resource (the NACL
+or the ENI whose groups block, or the route table without a route) and on the hop sequence of both directions as
+projection.py defines it. Seeded; FLIGHTPATH_DIFF_FLOWS sets the flows per estate (default 2000)."""
 
 from __future__ import annotations
 
-import os
-import random
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from flightpath import load_snapshot
-from flightpath.evaluate.tracing import Query, run_query
-from flightpath.model import Verdict
-
+from tests.reference_eval import perturb
+from tests.reference_eval.harness import FLOWS, explain, run
 from tests.reference_eval.naive_aws import NaiveAws
 
 ROOT = Path(__file__).resolve().parents[2]
-FLOWS = int(os.environ.get("FLIGHTPATH_DIFF_FLOWS", "2000"))
-PORTS = (22, 80, 443, 3306, 5432, 8080, 1024, 49152, 65535, 53)
-
-
-def _fast(topo, src, dst, proto, port):
-    t = run_query(topo, Query(src, dst, {6: "tcp", 17: "udp"}[proto], port, 49152)).trace
-
-    def block(p):
-        for h in p.hops:
-            if h.blocking:
-                if h.rule is not None and h.rule.resource.type == "network-acl":
-                    return h.rule.resource.id
-                if h.route is not None:
-                    return h.route.table.id
-                return h.resource.id
-        return p.hops[-1].resource.id if p.hops else None
-
-    if t.verdict is Verdict.DELIVERED:
-        return ("delivered", None)
-    if t.forward.verdict is Verdict.DELIVERED and t.reply is not None:
-        kind = "reply blocked" if t.reply.verdict is Verdict.BLOCKED else "reply no_route"
-        return (kind, block(t.reply))
-    kind = "blocked" if t.forward.verdict is Verdict.BLOCKED else "no_route"
-    return (kind, block(t.forward))
 
 
 @pytest.fixture(scope="module")
@@ -58,35 +27,57 @@ def bench_xs(tmp_path_factory):
     return out / "snapshot" if (out / "snapshot").is_dir() else out
 
 
-def _run(root: Path, seed: int, min_compared: int):
-    topo = load_snapshot(root, use_cache=False)
-    ref = NaiveAws(root)
-    hosts = sorted({ip for e in ref.enis.values() if e.get("_instance") for ip in ref.ips(e)})
-    rng = random.Random(seed)
-    compared = skipped = 0
-    disagreements = []
-    started = time.perf_counter()
-    for _ in range(FLOWS):
-        src, dst = rng.sample(hosts, 2)
-        proto, port = rng.choice((6, 6, 6, 17)), rng.choice(PORTS)
-        expected = ref.trace(src, dst, proto, port)
-        if expected is None:
-            skipped += 1
-            continue
-        compared += 1
-        got = _fast(topo, src, dst, proto, port)
-        if got != expected:
-            disagreements.append((src, dst, proto, port, expected, got))
-    elapsed = time.perf_counter() - started
-    print(f"\n{root.name}: {compared} flows compared, {skipped} outside the reference's scope, {elapsed:.1f}s")
-    assert not disagreements, disagreements[:5]
-    assert compared >= min_compared
-    return compared
-
-
 def test_lab_agrees_with_the_reference():
-    _run(ROOT / "fixtures" / "kickstart-aws", 1, 1)
+    root = ROOT / "fixtures" / "kickstart-aws"
+    compared, _skipped, bad = run(root, NaiveAws(root), 1, FLOWS // 2)
+    assert not bad, explain(bad)
+    assert compared >= FLOWS // 2
 
 
 def test_bench_estate_agrees_with_the_reference(bench_xs):
-    _run(bench_xs, 2, FLOWS // 10)
+    compared, _skipped, bad = run(bench_xs, NaiveAws(bench_xs), 2, FLOWS // 2)
+    assert not bad, explain(bad)
+    assert compared >= FLOWS // 2
+
+
+def test_the_projection_catches_a_skipped_or_reordered_filter_stage():
+    """The hop comparison must be able to fail: the fast evaluator's own projection, with the destination NACL
+    step dropped, or the source SG and NACL steps swapped (NACL before SG on the way out, which AWS never does:
+    https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html: NACLs filter at the subnet boundary,
+    after the ENI's security groups on the way out), no longer
+    agrees; the untouched projection does."""
+    from flightpath import load_snapshot
+    from tests.reference_eval.harness import agree, fast
+
+    root = ROOT / "fixtures" / "kickstart-aws"
+    ref = NaiveAws(root)
+    expected = ref.trace("10.1.1.10", "10.2.1.20", 6, 5432)  # the lab's flow 1, delivered
+    got = fast(load_snapshot(root, use_cache=False), "10.1.1.10", "10.2.1.20", 6, 5432)
+    assert expected.verdict == "delivered" and agree(expected, got)
+    fwd = list(got.forward)
+    nacl_in = max(i for i, s in enumerate(fwd) if s.kind == "in" and s.resource.startswith("subnet-"))
+    skipped = got._replace(forward=tuple(fwd[:nacl_in] + fwd[nacl_in + 1:]))
+    sg_out = next(i for i, s in enumerate(fwd) if s.kind == "out")
+    nacl_out = next(i for i, s in enumerate(fwd) if s.kind == "out" and s.resource.startswith("subnet-"))
+    swapped = list(fwd)
+    swapped[sg_out], swapped[nacl_out] = swapped[nacl_out], swapped[sg_out]
+    reply_rule = got._replace(reply=tuple(s._replace(detail="acl-x#1") if s.kind == "in" and s.detail else s
+                                          for s in got.reply))
+    for wrong in (skipped, got._replace(forward=tuple(swapped)), reply_rule):
+        assert not agree(expected, wrong)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_perturbed_bench_estate_agrees_with_the_reference(tmp_path_factory, seed):
+    """The bench estate with random extra NACL entries (numbers around the existing ones, allow / deny, port
+    ranges) and SG rules (perturb.py): first-match order and the stateless reply get exercised."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import generate
+
+    out = tmp_path_factory.mktemp(f"bench-fuzz-{seed}")
+    generate("XS", out, seed=seed, jobs=1)
+    root = out / "snapshot" if (out / "snapshot").is_dir() else out
+    perturb.aws(root, seed)
+    compared, _skipped, bad = run(root, NaiveAws(root), 300 + seed, FLOWS // 2)
+    assert not bad, explain(bad)
+    assert compared >= FLOWS // 2
