@@ -17,8 +17,8 @@ Module map: recognize.py (documents by OCID type), index.py (documents by kind a
 lists, NSGs, the VNIC stage), routes.py (VCN route tables), gateways.py (IGW, NAT, SGW, LPG), drg.py (DRGs,
 attachments, DRG route tables, IPSec), interfaces.py (VNICs, IPs, instances), codes.py (NPA vocabulary).
 Not modelled: VLANs, IPv6, per-private-IP route tables, Oracle Services Network CIDRs, FastConnect BGP state,
-DRG export distributions (what a VCN attachment advertises out), the LPG's ingress route table (transit
-routing through an LPG), ZPR policies.
+DRG export distributions (what a VCN attachment advertises out), ZPR policies. (An LPG's route table, for
+transit routing through a hub VCN, is modelled: gateways.py.)
 """
 
 from __future__ import annotations

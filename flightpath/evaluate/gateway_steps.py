@@ -250,7 +250,12 @@ class GatewaySteps:
         peer_id = next((n for n in gw.network_ids if n != network_id), "")
         peer = self.e.networks.get(peer_id)
         local = self.e.networks.get(network_id)
-        if peer is None or not any(self.pkt.dst.version == c.version and self.pkt.dst in c for c in peer.cidrs):
+        far = self.e.gateways.get(gw.peer_gateway_id) if gw.peer_gateway_id else None
+        in_peer = peer is not None and any(self.pkt.dst.version == c.version and self.pkt.dst in c for c in peer.cidrs)
+        if peer is None and far is not None:
+            self.unknown(gw.ref, Check.FORWARD, f"the network {peer_id or '?'} behind {far.ref.display()} is not in "
+                                                "the snapshot")
+        if far is None and not in_peer:
             self.drop(gw.ref, Check.FORWARD, Verdict.BLOCKED,
                       f"{self.pkt.dst} is not in the peer network's CIDRs: a peering is not transitive; peer "
                       "directly with the destination's network or use a transit gateway", "peering_address")
@@ -261,11 +266,23 @@ class GatewaySteps:
                       "peering; send it through a transit gateway or an appliance in the network", "peering_address")
         self.cross_subnet(from_subnet, None)
         self.hop(gw.ref, Check.FORWARD, Decision.FORWARD, f"across the peering into {peer.ref.display()}")
+        if far is not None and not in_peer and not far.edge_route_table_id:
+            # The far gateway has no route table of its own: what arrives through it is routed only by the
+            # peer network's local routing (OCI: "Traffic coming in to a VCN through the LPG is automatically
+            # routed to the destination within the VCN because of VCN local routing"; transit beyond it needs a
+            # route table on that LPG, https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/transitrouting.htm).
+            self.drop(far.ref, Check.ROUTE_LOOKUP, Verdict.NO_ROUTE,
+                      f"{self.pkt.dst} is not in {peer.ref.display()} and {far.ref.display()} has no route table: "
+                      "traffic arriving over the peering reaches only that network's own addresses (peering is "
+                      "not transitive; associate a route table with that gateway for transit routing)", "no_route")
+        self.arrived_via = GatewayKind.PEERING
+        if far is not None and far.edge_route_table_id:
+            self.enter_network(far, peer_id)  # a hub network needs no subnet of its own to route onward
+            return
         if peer_id not in self.topo.subnets_of:
             self.hop(gw.ref, Check.EXIT, Decision.EXIT, f"{peer.ref.display()} is outside the snapshot")
             self.exit = ExitPoint("none", gw.ref)
             self.stop(Verdict.EXITED, f"left into {peer.ref.display()}, outside the snapshot")
-        self.arrived_via = GatewayKind.PEERING
         self.deliver_local(peer_id, None)
 
     def via_service_endpoint(self, gw: Gateway, network_id: str, from_subnet: Subnet | None) -> None:
