@@ -11,6 +11,8 @@ The rules are the same whichever cloud owns the gateway; the codes come from the
 - peering: only the peer network's own addresses, and only from the local network's addresses (no
   transitive and no edge-to-edge routing: AWS invalid-peering-configurations).
 - transit attachment: enter the transit router (transit_steps.py).
+- service endpoint: leaves toward the provider's service, carrying only the protocols the gateway lists
+  (Gateway.protocols; empty: all).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from flightpath.evaluate.state import INTERNET, ExitPoint, NatSession
 from flightpath.model import Gateway, GatewayKind, Subnet, TargetKind
 from flightpath.model.addresses import RFC1918, RFC6598
 from flightpath.model.outcome import Check, Decision, Verdict
+from flightpath.model.protocols import protocol_name
 
 # Addresses the public internet never routes (RFC 1918, RFC 6598, loopback, link-local, "this network",
 # multicast/reserved; IPv6 ULA, link-local, loopback, multicast). Documentation ranges (RFC 5737/3849)
@@ -288,9 +291,10 @@ class GatewaySteps:
     def via_service_endpoint(self, gw: Gateway, network_id: str, from_subnet: Subnet | None) -> None:
         if "Gateway Load Balancer" in gw.note:
             self.unknown(gw.ref, Check.FORWARD, gw.note)
-        if self.pkt.protocol not in (6, 1):
+        if gw.protocols and self.pkt.protocol not in gw.protocols:
+            carried = " and ".join(protocol_name(p) for p in gw.protocols)
             self.drop(gw.ref, Check.FORWARD, Verdict.BLOCKED,
-                      f"{gw.ref.display()} carries TCP and ICMP echo only; use an interface endpoint or the "
+                      f"{gw.ref.display()} carries {carried} only; use an interface endpoint or the "
                       "internet path for other protocols", "endpoint_protocol")
         self.cross_subnet(from_subnet, None)
         self.hop(gw.ref, Check.EXIT, Decision.EXIT, f"leaves toward the service {gw.ref.name or gw.ref.id}")

@@ -309,6 +309,9 @@ class Gateway:
     # the peering then enters the peer network through it: its edge route table (if any) routes the packet
     # (transit routing through a hub); without one only the peer network's own addresses are reachable.
     peer_gateway_id: str = ""
+    # service endpoint: the IP protocols it carries; empty: every protocol. AWS gateway endpoints carry TCP and
+    # ICMP only (Reachability Analyzer VPCE_GATEWAY_PROTOCOL_RESTRICTION); OCI service gateways do not restrict.
+    protocols: tuple[int, ...] = ()
     public_ips: tuple[IPAddress, ...] = ()  # NAT: the public addresses it translates to on the internet
     # transit attachment: group references (security groups) resolve across the transit router between
     # networks whose attachments all say so (AWS transit gateway security group referencing support)
