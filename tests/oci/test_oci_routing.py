@@ -235,7 +235,8 @@ def test_oracle_services_network_labels_are_not_in_the_snapshot(tmp_path):
     b.subnet("svc-sub", "svc", "10.90.1.0/24", "svc-rt", ["svc-sl"])
     b.instance("svcvm", "svc-sub", "10.90.1.10")
     topo = load_snapshot(b.write(), use_cache=False)
-    assert any("Oracle Services Network label are not in the snapshot" in w for w in topo.estate.warnings)
+    assert any("Oracle Services Network label all-iad-services-in-oracle-services-network are not in the snapshot"
+               in w and "public_ip_ranges.json" in w for w in topo.estate.warnings)
     table = next(t for t in topo.estate.route_tables.values() if t.ref.name == "svc-rt")
     assert [str(r.destination) for r in table.routes] == ["0.0.0.0/0", "10.90.0.0/16"]
     t = trace(topo, "svcvm", "134.70.24.1", port=443)

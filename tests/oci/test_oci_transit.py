@@ -4,8 +4,9 @@ Doc (TR): https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/transitroutin
 VCN"), with its example addresses: hub VCN-H 10.0.0.0/16, spoke VCN-1 192.168.0.0/16, on-premises 172.16.0.0/12.
 LPG route tables: https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/lpg-add-route-table.htm (LPGRT).
 
-  hub 10.0.0.0/16: h-sub 10.0.0.0/24 (hvm 10.0.0.3; h-rt: 172.16/12 -> DRG, each spoke -> its hub LPG); fw-sub 10.0.8.0/24 (fw 10.0.8.3, skips the src/dst check;
-       fw-rt: 10.50/16 -> DRG, 10.3/16 -> lpg-h-3); DRG attachment att-hub with VCN route table att-rt
+  hub 10.0.0.0/16: h-sub 10.0.0.0/24 (hvm 10.0.0.3; h-rt: 172.16/12 -> DRG, each spoke -> its hub LPG);
+       fw-sub 10.0.8.0/24 (fw 10.0.8.3, skips the src/dst check; fw-rt: 10.50/16 -> DRG, 10.3/16 -> lpg-h-3);
+       DRG attachment att-hub with VCN route table att-rt
        (192.168/16 -> lpg-h-1, 10.3/16 -> fw's private IP)
   s1 192.168.0.0/16 (10.0/16, 10.50/16, 172.16/12 -> lpg-1): s1vm 192.168.0.5; lpg-h-1 <-> lpg-1, lpg-h-1 table
        h1-rt: 172.16.0.0/16 -> DRG, 10.50/16 -> DRG (172.16/16 only: narrower than the spoke's 172.16/12)
