@@ -20,7 +20,8 @@
   VCN local routing takes precedence over the LPG-H-1 route table"; routes.py gives every table the VCN's
   local routes). Without a table, "Traffic coming in to a VCN through the LPG is automatically routed to the
   destination within the VCN because of VCN local routing": only the peer VCN's own addresses (peering is not
-  transitive) and anything else ends no_route at the peer LPG. Oracle documents no source-address check on an
+  transitive) and anything else ends no_route at the peer LPG. What came out of a DRG into the VCN and would be
+  sent by the peer LPG's table into a DRG again ends no_route ("The following traffic flow isn't supported"). Oracle documents no source-address check on an
   LPG (traffic from the on-premises network crosses LPG-H-1 into the spoke), so `transit_into` = the peer VCN.
   A peer outside the snapshot is a Network built from `peerAdvertisedCidrDetails` (which include what the
   hub's LPG route table advertises) with no subnets (the trace then exits there).

@@ -278,15 +278,34 @@ class GatewaySteps:
                       f"{self.pkt.dst} is not in {peer.ref.display()} and {far.ref.display()} has no route table: "
                       "traffic arriving over the peering reaches only that network's own addresses (peering is "
                       "not transitive; associate a route table with that gateway for transit routing)", "no_route")
-        self.arrived_via = GatewayKind.PEERING
         if far is not None and far.edge_route_table_id:
+            self.router_to_router(far)
+            self.arrived_via = GatewayKind.PEERING
             self.enter_network(far, peer_id)  # a hub network needs no subnet of its own to route onward
             return
+        self.arrived_via = GatewayKind.PEERING
         if peer_id not in self.topo.subnets_of:
             self.hop(gw.ref, Check.EXIT, Decision.EXIT, f"{peer.ref.display()} is outside the snapshot")
             self.exit = ExitPoint("none", gw.ref)
             self.stop(Verdict.EXITED, f"left into {peer.ref.display()}, outside the snapshot")
         self.deliver_local(peer_id, None)
+
+    def router_to_router(self, far: Gateway) -> None:
+        """Traffic that came out of a transit router into this network, crossed a peering, and would be sent by the
+        far gateway's route table into a transit router again: OCI documents that path (DRG-1 -> VCN-1's attachment
+        table -> LPG-1 -> LPG-2's table -> DRG-2) as "not supported" ("The supported way to move traffic as shown
+        between two DRGs in the same region is through a remote peering connection",
+        https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/transitrouting.htm)."""
+        if self.arrived_via is not GatewayKind.TRANSIT_ATTACHMENT:
+            return
+        table = self.e.route_tables.get(far.edge_route_table_id)
+        m, _why = self.topo.lookup(table, self.pkt.dst) if table is not None else (None, "")
+        nxt = self.e.gateways.get(m.route.target_id) if m and m.route.target_kind is TargetKind.GATEWAY else None
+        if nxt is not None and nxt.kind is GatewayKind.TRANSIT_ATTACHMENT:
+            self.drop(table.ref, Check.ROUTE_LOOKUP, Verdict.NO_ROUTE,
+                      f"{self.pkt.dst}: traffic that came out of a transit router cannot cross a peering and be routed by "
+                      f"{table.ref.display()} into {nxt.ref.display()} (not supported; connect the routers with a "
+                      "router peering instead)", "no_route", route=self.route_ref(table, m))
 
     def via_service_endpoint(self, gw: Gateway, network_id: str, from_subnet: Subnet | None) -> None:
         if "Gateway Load Balancer" in gw.note:

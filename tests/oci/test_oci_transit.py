@@ -163,3 +163,35 @@ def test_lpg_route_table_fields(topo):
     gws = {g.ref.name: g for g in topo.estate.gateways.values()}
     assert gws["lpg-h-1"].edge_route_table_id.endswith("h1-rt") and not gws["lpg-h-2"].edge_route_table_id
     assert gws["lpg-1"].peer_gateway_id == gws["lpg-h-1"].ref.id
+
+
+def test_drg_to_lpg_to_another_drg_is_not_supported(tmp_path):
+    # TR, "The following traffic flow isn't supported": "Traffic goes through DRG-1 out an attachment to VCN-1. Traffic
+    # matches a rule in the attachment's ingress route table to LPG-1, which is peered to LPG-2 in VCN-2. Traffic
+    # matches a rule in LPG-2's ingress route table to DRG-2 (attached to VCN-2)"; "The supported way to move traffic
+    # as shown between two DRGs in the same region is through a remote peering connection"
+    b = OciScenario(tmp_path)
+    for vcn, octet in (("src", 4), ("v1", 5), ("v2", 6), ("v3", 7)):
+        b.vcn(vcn, f"10.{octet}.0.0/16")
+        b.security_list(f"{vcn}-sl", vcn, ingress=[ingress("0.0.0.0/0")], egress=[egress("0.0.0.0/0")])
+    b.drg("drg-1")
+    b.drg("drg-2")
+    b.route_table("src-rt", "src", [("0.0.0.0/0", b.id("drg", "drg-1"))])
+    b.subnet("src-sub", "src", "10.4.1.0/24", "src-rt", ["src-sl"])
+    b.instance("srcvm", "src-sub", "10.4.1.10")
+    b.route_table("att1-rt", "v1", [("10.7.0.0/16", b.id("localpeeringgateway", "lpg-1"))])
+    b.route_table("l2-rt", "v2", [("10.7.0.0/16", b.id("drg", "drg-2"))])
+    b.lpg("lpg-1", "v1", "lpg-2")
+    b.lpg("lpg-2", "v2", "lpg-1", route_table="l2-rt")
+    b.route_table("v3-rt", "v3", [("0.0.0.0/0", b.id("drg", "drg-2"))])
+    b.subnet("v3-sub", "v3", "10.7.1.0/24", "v3-rt", ["v3-sl"])
+    b.instance("v3vm", "v3-sub", "10.7.1.10")
+    b.drg_vcn_attachment("att-src", "drg-1", "src", drg_table="rt-1")
+    b.drg_vcn_attachment("att-v1", "drg-1", "v1", drg_table="rt-1", vcn_route_table="att1-rt")
+    b.drg_vcn_attachment("att-v2", "drg-2", "v2", drg_table="rt-2")
+    b.drg_vcn_attachment("att-v3", "drg-2", "v3", drg_table="rt-2")
+    b.drg_route_table("rt-1", "drg-1", [b.drg_rule("10.7.0.0/16", "att-v1")])
+    b.drg_route_table("rt-2", "drg-2", [b.drg_rule("10.7.0.0/16", "att-v3")])
+    t = trace(load_snapshot(b.write(), use_cache=False), "srcvm", "v3vm", port=22)
+    assert t.verdict is Verdict.NO_ROUTE and "not supported" in t.forward.reason
+    assert t.forward.hops[-1].resource.name == "l2-rt" and "att1-rt" in names(t.forward)
