@@ -275,9 +275,9 @@ class GatewaySteps:
             # routed to the destination within the VCN because of VCN local routing"; transit beyond it needs a
             # route table on that LPG, https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/transitrouting.htm).
             self.drop(far.ref, Check.ROUTE_LOOKUP, Verdict.NO_ROUTE,
-                      f"{self.pkt.dst} is not in {peer.ref.display()} and {far.ref.display()} has no route table: "
-                      "traffic arriving over the peering reaches only that network's own addresses (peering is "
-                      "not transitive; associate a route table with that gateway for transit routing)", "no_route")
+                      f"no route table on {far.ref.display()}: what arrives through it reaches only "
+                      f"{peer.ref.display()}'s own addresses, not {self.pkt.dst} (peering is not transitive; "
+                      "associate a route table with that gateway for transit routing)", "no_route")
         if far is not None and far.edge_route_table_id:
             self.router_to_router(far)
             self.arrived_via = GatewayKind.PEERING
