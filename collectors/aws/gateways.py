@@ -110,7 +110,10 @@ def build_gateways(items, est: Estate, vpc_region, tables) -> None:
             NativeRef("aws", f"vpc-endpoint ({etype or 'gateway'})", eid, _name(ep) or ep.get("ServiceName", ""),
                       acct or ep.get("OwnerId", ""), region),
             GatewayKind.SERVICE_ENDPOINT, (ep.get("VpcId", ""),),
-            available=str(ep.get("State", "available")).lower() == "available", note=note)
+            available=str(ep.get("State", "available")).lower() == "available", note=note,
+            # a gateway endpoint carries TCP and ICMP only (RA VPCE_GATEWAY_PROTOCOL_RESTRICTION,
+            # https://docs.aws.amazon.com/vpc/latest/reachability/explanation-codes.html)
+            protocols=(6, 1) if etype in ("", "gateway") else ())
 
 
 def _nat_gateway(nat, acct, region, where, est: Estate, vpc_region) -> None:

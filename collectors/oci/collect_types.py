@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,16 @@ from typing import Any
 from flightpath.errors import CollectorError
 
 from flightpath.collectors.oci.operations import DEFAULT_WORKERS
+
+
+# Oracle's published ranges of the Oracle Services Network labels
+# (https://docs.oracle.com/en-us/iaas/Content/General/Concepts/addressranges.htm); FLIGHTPATH_OCI_PUBLIC_IP_RANGES_URL
+# overrides it (tests serve it on 127.0.0.1; an empty value skips the download).
+PUBLIC_IP_RANGES_URL = "https://docs.oracle.com/en-us/iaas/tools/public_ip_ranges.json"
+
+
+def public_ip_ranges_url() -> str:
+    return os.environ.get("FLIGHTPATH_OCI_PUBLIC_IP_RANGES_URL", PUBLIC_IP_RANGES_URL)
 
 
 @dataclass
@@ -26,6 +37,7 @@ class OciCollectOptions:
     retry_base_sleep: float = 1.0  # seconds; tests make it small
     endpoint: str = ""  # service endpoint override (tests: http://127.0.0.1:<port>)
     config: dict[str, Any] | None = None  # an SDK config dict instead of the file (tests)
+    public_ip_ranges_url: str = field(default_factory=public_ip_ranges_url)  # "": not downloaded
 
 
 @dataclass

@@ -11,12 +11,19 @@ region) and per worker thread of its per-resource calls, so a hook never sees an
 Failures (ServiceError 401/403/404/429 after retries, 5xx, timeouts) are recorded with SnapshotWriter.add_error
 (`params.resource_id` for per-resource calls), and the trace then ends `unknown` naming the call. Calls: only
 operations.ALLOWED (list_/get_ methods).
+
+Oracle's public_ip_ranges.json (the CIDRs behind the Oracle Services Network labels, services.py) is not an API
+call: one plain HTTPS GET with urllib (no credentials; `options.public_ip_ranges_url`), saved as
+`oci/public_ip_ranges.json`. A failure is recorded in the manifest as operation GetPublicIpRanges (not fatal:
+labels then stay unknown, naming it).
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import urllib.error
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +38,8 @@ from flightpath.snapshot.progress import NullReporter, Reporter, check_output_fo
 from flightpath.collectors.oci import recognize as K
 from flightpath.collectors.oci.collect_types import OciCollectOptions, OciSummary
 from flightpath.collectors.oci.operations import ALLOWED, CHILD_OPS, COMPARTMENT_OPS, GRANDCHILD_OPS, Operation
+from flightpath.collectors.oci.services import FILE as RANGES_FILE
+from flightpath.collectors.oci.services import OPERATION as RANGES_OPERATION
 
 CLIENTS = {"network": oci.core.VirtualNetworkClient, "compute": oci.core.ComputeClient,
            "identity": oci.identity.IdentityClient}
@@ -193,6 +202,22 @@ def _store(res: _Result, op: Operation, parent: str, body: Any) -> None:
         res.singles[f"{op.name}/{parent}.json"] = body
 
 
+def _public_ip_ranges(options: OciCollectOptions) -> tuple[Any, dict[str, Any] | None]:
+    """(Oracle's public_ip_ranges.json, None) or (None, the manifest error)."""
+    url = options.public_ip_ranges_url
+    try:
+        with urllib.request.urlopen(url, timeout=options.read_timeout) as response:  # noqa: S310 (https, or a test's 127.0.0.1)
+            body = json.loads(response.read())
+        if not K.is_public_ip_ranges(body):
+            raise ValueError("the body is not Oracle's public_ip_ranges.json (no last_updated_timestamp / regions)")
+        return body, None
+    except (OSError, ValueError) as exc:  # URLError and HTTPError are OSErrors; bad JSON is a ValueError
+        code = f"HTTP {exc.code}" if isinstance(exc, urllib.error.HTTPError) else type(exc).__name__
+        message = str(getattr(exc, "reason", "") or exc).splitlines()[0][:300] if str(exc) else ""
+        return None, {"cloud": "oci", "scope": "oracle-services-network", "operation": RANGES_OPERATION,
+                      "params": {"url": url}, "code": code, "message": message}
+
+
 def _auth(options: OciCollectOptions) -> tuple[dict[str, Any], Any]:
     if options.config is not None:
         return options.config, None
@@ -248,6 +273,7 @@ def collect(options: OciCollectOptions, reporter: Reporter | None = None) -> Oci
     results: list[_Result] = []
     reporter.planned(len(regions) * len(compartments) * len(COMPARTMENT_OPS))
     with ThreadPoolExecutor(max_workers=options.workers) as pool:
+        ranges = pool.submit(_public_ip_ranges, options) if options.public_ip_ranges_url else None
         futures = [pool.submit(_task, options, config, signer, tenancy, r, c) for r in regions for c in compartments]
         for fut in as_completed(futures):
             res = fut.result()
@@ -260,13 +286,24 @@ def collect(options: OciCollectOptions, reporter: Reporter | None = None) -> Oci
             summary.failures += [f"{label}: {f}" for label, f in res.calls if f]
             summary.scopes.append(f"{res.region}/{res.compartment}")
             reporter.scope_done(f"{res.region} {res.compartment}", len(res.calls), failed)
-    _write(options, tenancy, regions, compartments, results)
+        osn = ranges.result() if ranges is not None else (None, None)
+    if ranges is not None:
+        summary.calls += 1
+        if osn[1] is not None:
+            summary.failed += 1
+            summary.failures.append(f"{RANGES_OPERATION} {options.public_ip_ranges_url}: {osn[1]['code']}: "
+                                    f"{osn[1]['message']}")
+    _write(options, tenancy, regions, compartments, results, osn)
     return summary
 
 
 def _write(options: OciCollectOptions, tenancy: str, regions: list[str], compartments: list[str],
-           results: list[_Result]) -> None:
+           results: list[_Result], osn: tuple[Any, dict[str, Any] | None] = (None, None)) -> None:
     with SnapshotWriter(options.out, flightpath.__version__) as w:
+        if osn[0] is not None:
+            w.write(RANGES_FILE, osn[0])
+        if osn[1] is not None:
+            w.add_error(**osn[1])
         for region in regions:
             base = f"oci/{tenancy}/{region}"
             merged: dict[str, list[Any]] = {}

@@ -11,9 +11,20 @@
   the Oracle Services Network; the label's CIDRs are not in the snapshot (routes.py leaves such rules out).
 - Local peering gateway (https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/localVCNpeering.htm): one
   Gateway(kind PEERING) per LPG, networks (own VCN, peer VCN); usable when `peeringStatus` is PEERED.
-  Peering is not transitive ("the peering relationship is not transitive"): the core allows only the peer
-  VCN's own CIDRs, from the local VCN's CIDRs. A peer outside the snapshot is a Network built from
-  `peerAdvertisedCidrDetails` with no subnets (the trace then exits there).
+  `peer_gateway_id` = the peer LPG, `edge_route_table_id` = the LPG's `routeTableId`: traffic over the peering
+  enters the peer VCN through the peer LPG, and "Associating a route table to an LPG influences the behavior
+  of traffic entering the VCN through the LPG" (https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/
+  lpg-add-route-table.htm). Transit routing through a hub VCN
+  (https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/transitrouting.htm): the hub LPG's table routes what
+  arrives from the spoke (to the DRG, or to a private IP of a firewall); VCN local routing comes first ("The
+  VCN local routing takes precedence over the LPG-H-1 route table"; routes.py gives every table the VCN's
+  local routes). Without a table, "Traffic coming in to a VCN through the LPG is automatically routed to the
+  destination within the VCN because of VCN local routing": only the peer VCN's own addresses (peering is not
+  transitive) and anything else ends no_route at the peer LPG. What came out of a DRG into the VCN and would be
+  sent by the peer LPG's table into a DRG again ends no_route ("The following traffic flow isn't supported"). Oracle documents no source-address check on an
+  LPG (traffic from the on-premises network crosses LPG-H-1 into the spoke), so `transit_into` = the peer VCN.
+  A peer outside the snapshot is a Network built from `peerAdvertisedCidrDetails` (which include what the
+  hub's LPG route table advertises) with no subnets (the trace then exits there).
 
     {"id": "ocid1.natgateway.oc1..nat", "vcnId": "ocid1.vcn.oc1..v", "natIp": "129.146.1.1", "blockTraffic": false}
     → Gateway(oci/nat-gateway, NAT, network_ids=(ocid1.vcn.oc1..v,), public_ips=(129.146.1.1,), interface_ids=())
@@ -76,4 +87,5 @@ def _peerings(ctx: Context) -> None:
         est.gateways[r.id] = Gateway(
             r.ref("local-peering-gateway"), GatewayKind.PEERING, (vcn, peer_vcn) if peer_vcn else (vcn,),
             available=status == "PEERED" and _alive(r), edge_route_table_id=r.text("routeTableId"),
+            peer_gateway_id=peer.id if peer else "", transit_into=(peer_vcn,) if peer_vcn else (),
             note="" if status == "PEERED" else f"peering status {status or 'unknown'}")

@@ -53,10 +53,13 @@ class Index:
         self.per_resource: dict[str, dict[str, tuple[list[Any], str]]] = defaultdict(dict)  # op -> parent -> (items, file)
         self.present: set[str] = set()
         self.unsupported: set[str] = set()
+        self.public_ip_ranges: list[tuple[dict[str, Any], str]] = []  # (body, file) of each public_ip_ranges.json
         self.warnings = warnings
         for d in docs:
             self.present.add(d.kind)
-            if d.kind == K.UNSUPPORTED:
+            if d.kind == K.PUBLIC_IP_RANGES:
+                self.public_ip_ranges.append((d.body, str(d.path)))
+            elif d.kind == K.UNSUPPORTED:
                 self.unsupported.update(d.body)
             elif d.kind in K.PER_RESOURCE:
                 got = self.per_resource[d.kind].get(d.resource_id)
@@ -97,6 +100,7 @@ class Context:
     idx: Index
     est: Estate
     vcn_attachments: dict[tuple[str, str], str] | None = None  # (vcn, drg) -> DRG attachment (routes.py)
+    osn: Any = None  # services.OsnRanges: Oracle Services Network labels -> CIDRs (normalize.py sets it)
 
     def why_missing(self, operation: str, default: str) -> str:
         """The manifest error that explains why something is absent (DESIGN rule 3), else `default`."""

@@ -16,15 +16,16 @@ Worked example (one VCN with one regional subnet and its security list):
 Module map: recognize.py (documents by OCID type), index.py (documents by kind and id), security.py (security
 lists, NSGs, the VNIC stage), routes.py (VCN route tables), gateways.py (IGW, NAT, SGW, LPG), drg.py (DRGs,
 attachments, DRG route tables, IPSec), interfaces.py (VNICs, IPs, instances), codes.py (NPA vocabulary).
-Not modelled: VLANs, IPv6, per-private-IP route tables, Oracle Services Network CIDRs, FastConnect BGP state,
-DRG export distributions (what a VCN attachment advertises out), the LPG's ingress route table (transit
-routing through an LPG), ZPR policies.
+services.py (Oracle Services Network labels from public_ip_ranges.json).
+Not modelled: VLANs, IPv6, per-private-IP route tables, FastConnect BGP state,
+DRG export distributions (what a VCN attachment advertises out), ZPR policies. (An LPG's route table, for
+transit routing through a hub VCN, is modelled: gateways.py.)
 """
 
 from __future__ import annotations
 
 from flightpath.errors import SnapshotError
-from flightpath.model import Estate, IPNetwork, MissingData, NativeRef, Network, Subnet
+from flightpath.model import AddressGroup, Estate, IPNetwork, MissingData, NativeRef, Network, Subnet
 from flightpath.model.addresses import parse_network
 from flightpath.snapshot import RawDocument
 
@@ -35,7 +36,10 @@ from flightpath.collectors.oci.gateways import build_gateways
 from flightpath.collectors.oci.index import Context, Index
 from flightpath.collectors.oci.interfaces import build_interfaces
 from flightpath.collectors.oci.routes import build_route_tables
-from flightpath.collectors.oci.security import LINK_LOCAL, link_local_rule_set, nsg_rules, security_list
+from flightpath.collectors.oci.security import (
+    LINK_LOCAL, SERVICE_REF, link_local_rule_set, nsg_rules, security_list,
+)
+from flightpath.collectors.oci.services import osn_ranges
 
 
 def normalize(docs: list[RawDocument], missing: list[MissingData]) -> Estate:
@@ -43,8 +47,10 @@ def normalize(docs: list[RawDocument], missing: list[MissingData]) -> Estate:
     est = Estate(codes={"oci": dict(CODES)})
     est.missing.extend(m for m in missing if m.cloud == "oci")
     ctx = Context(Index(docs, est.warnings), est)
+    ctx.osn = osn_ranges(ctx)
     _networks(ctx)
     _rule_sets(ctx)
+    _service_labels(ctx)
     build_gateways(ctx)
     build_drgs(ctx)
     build_route_tables(ctx)
@@ -85,6 +91,19 @@ def _rule_sets(ctx: Context) -> None:
             est.rule_sets[parent] = nsg_rules(items, NativeRef("oci", "network-security-group", parent), "", path,
                                               est.address_groups)
             est.warnings.append(f"network security group {parent} is known only by its listed rules")
+
+
+def _service_labels(ctx: Context) -> None:
+    """Security rules naming an Oracle Services Network label match its published CIDRs (services.py), else the
+    match stays unknown with the reason."""
+    groups = ctx.est.address_groups
+    for ref, group in list(groups.items()):
+        if not ref.startswith(SERVICE_REF):
+            continue
+        label = ref[len(SERVICE_REF):]
+        cidrs, why = ctx.osn.cidrs(label)
+        source = NativeRef("oci", "oracle-services-network label", label, label)
+        groups[ref] = AddressGroup(ref, cidrs, source=source) if cidrs else AddressGroup(ref, (), source, missing=why)
 
 
 def _subnets(ctx: Context) -> None:

@@ -11,6 +11,11 @@ the collector writes them to, `<Operation>/<parent OCID>.json`, and RawDocument.
     ListDrgRouteDistributionStatements/<distribution OCID>.json
     ListIPSecConnectionTunnels/<ipsec connection OCID>.json tunnels (ocid1.ipsectunnel, no parent id)
 
+Oracle's published address ranges (https://docs.oracle.com/en-us/iaas/tools/public_ip_ranges.json, documented at
+https://docs.oracle.com/en-us/iaas/Content/General/Concepts/addressranges.htm: `{"last_updated_timestamp": ...,
+"regions": [{"region": "us-ashburn-1", "cidrs": [{"cidr": ..., "tags": ["OSN", "OBJECT_STORAGE"]}]}]}`), which the
+collector saves as `oci/public_ip_ranges.json`, are kind PUBLIC_IP_RANGES (body: the whole object), by content.
+
 Example: `{"data": [{"id": "ocid1.vcn.oc1.iad.aaa", "cidr-blocks": ["10.0.0.0/16"]}]}` in
 `oci/acme/us-ashburn-1/vcns.json` → RawDocument(cloud="oci", kind="vcn",
 body=[{"id": "ocid1.vcn.oc1.iad.aaa", "cidrBlocks": ["10.0.0.0/16"]}],
@@ -38,6 +43,7 @@ NSG_RULES, DRG_RULES, DISTRIBUTION_STATEMENTS, TUNNELS = (
     "ListNetworkSecurityGroupSecurityRules", "ListDrgRouteRules", "ListDrgRouteDistributionStatements",
     "ListIPSecConnectionTunnels")
 UNSUPPORTED = "unsupported"
+PUBLIC_IP_RANGES = "public_ip_ranges"  # Oracle's public_ip_ranges.json (services.py)
 REDACTED = re.compile(r"[<>]|\.\.\.|EXAMPLE")  # placeholder ids of published samples
 
 # The collector's file name for each list call (operations.py) and the kind it returns; also used to claim an
@@ -78,7 +84,15 @@ def _per_resource(rel: Path) -> tuple[str, str]:
     return "", ""
 
 
+def is_public_ip_ranges(body: Any) -> bool:
+    regions = body.get("regions") if isinstance(body, dict) else None
+    return (isinstance(regions, list) and "last_updated_timestamp" in body
+            and all(isinstance(r, dict) and "region" in r and isinstance(r.get("cidrs"), list) for r in regions))
+
+
 def recognize(body: Any, rel: Path, path: Path) -> list[RawDocument] | None:
+    if is_public_ip_ranges(body):
+        return [RawDocument(path, "oci", PUBLIC_IP_RANGES, body, scope_from_path(rel))]
     found, cli = _unwrap(body)
     if found is None:
         return None

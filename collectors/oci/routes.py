@@ -13,8 +13,9 @@ Targets by the OCID type segment of `networkEntityId`: internetgateway / natgate
 localpeeringgateway → TargetKind.GATEWAY (the gateway's OCID); drg → TargetKind.GATEWAY keyed by the DRG
 attachment of this VCN to that DRG (the DRG itself is a TransitRouter); privateip → TargetKind.INTERFACE
 (the VNIC holding that private IP). A rule with `destinationType: SERVICE_CIDR_BLOCK` (an Oracle Services
-Network label) is left out of the table with a warning: the label's CIDRs are not in the snapshot, and a
-route that matches nothing known cannot be traced (traffic to Oracle services is not modelled).
+Network label, e.g. `all-iad-services-in-oracle-services-network`) becomes one route per CIDR of the label as
+Oracle publishes them (services.py, from the snapshot's public_ip_ranges.json); without that file it is left out
+of the table with a warning saying why (a route that matches nothing known cannot be traced).
 
 Worked example:
 
@@ -80,16 +81,24 @@ def build_route_tables(ctx: Context) -> None:
             dest = rule.get("destination") or rule.get("cidrBlock")
             entity = str(rule.get("networkEntityId") or "")
             if dest_type == "SERVICE_CIDR_BLOCK":
-                est.warnings.append(f"route {dest} -> {entity} in {r.name or r.id}: the CIDRs of the Oracle Services "
-                                    "Network label are not in the snapshot; the rule is not traced")
+                cidrs, why = ctx.osn.cidrs(str(dest)) if ctx.osn is not None else ((), "no public_ip_ranges.json")
+                if not cidrs:
+                    est.warnings.append(f"route {dest} -> {entity} in {r.name or r.id}: {why}; the rule is not traced")
+                kind, target = _target(ctx, entity, vcn_id, where) if cidrs else (TargetKind.DROP, "")
+                routes += [Route(net, kind, target, rank=0, origin=str(rule.get("routeType") or "STATIC"),
+                                 label=f"{dest} ({net}) -> {_short(entity)} {_name(ctx, entity)}".rstrip())
+                           for net in cidrs]
                 continue
             net = parse_network(dest, f"{where}.destination")
             kind, target = _target(ctx, entity, vcn_id, where)
             routes.append(Route(net, kind, target, rank=0, origin=str(rule.get("routeType") or "STATIC"),
-                                label=f"{net} -> {entity.split('.')[1] if entity.count('.') > 1 else entity}"
-                                      f" {_name(ctx, entity)}".rstrip()))
+                                label=f"{net} -> {_short(entity)} {_name(ctx, entity)}".rstrip()))
         routes += local_routes(network.cidrs if network else ())
         est.route_tables[r.id] = RouteTable(r.ref("route-table"), tuple(routes))
+
+
+def _short(entity: str) -> str:
+    return entity.split(".")[1] if entity.count(".") > 1 else entity
 
 
 def _name(ctx: Context, entity: str) -> str:

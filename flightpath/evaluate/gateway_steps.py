@@ -11,6 +11,8 @@ The rules are the same whichever cloud owns the gateway; the codes come from the
 - peering: only the peer network's own addresses, and only from the local network's addresses (no
   transitive and no edge-to-edge routing: AWS invalid-peering-configurations).
 - transit attachment: enter the transit router (transit_steps.py).
+- service endpoint: leaves toward the provider's service, carrying only the protocols the gateway lists
+  (Gateway.protocols; empty: all).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from flightpath.evaluate.state import INTERNET, ExitPoint, NatSession
 from flightpath.model import Gateway, GatewayKind, Subnet, TargetKind
 from flightpath.model.addresses import RFC1918, RFC6598
 from flightpath.model.outcome import Check, Decision, Verdict
+from flightpath.model.protocols import protocol_name
 
 # Addresses the public internet never routes (RFC 1918, RFC 6598, loopback, link-local, "this network",
 # multicast/reserved; IPv6 ULA, link-local, loopback, multicast). Documentation ranges (RFC 5737/3849)
@@ -257,7 +260,12 @@ class GatewaySteps:
         peer_id = next((n for n in gw.network_ids if n != network_id), "")
         peer = self.e.networks.get(peer_id)
         local = self.e.networks.get(network_id)
-        if peer is None or not any(self.pkt.dst.version == c.version and self.pkt.dst in c for c in peer.cidrs):
+        far = self.e.gateways.get(gw.peer_gateway_id) if gw.peer_gateway_id else None
+        in_peer = peer is not None and any(self.pkt.dst.version == c.version and self.pkt.dst in c for c in peer.cidrs)
+        if peer is None and far is not None:
+            self.unknown(gw.ref, Check.FORWARD, f"the network {peer_id or '?'} behind {far.ref.display()} is not in "
+                                                "the snapshot")
+        if far is None and not in_peer:
             self.drop(gw.ref, Check.FORWARD, Verdict.BLOCKED,
                       f"{self.pkt.dst} is not in the peer network's CIDRs: a peering is not transitive; peer "
                       "directly with the destination's network or use a transit gateway", "peering_address")
@@ -268,19 +276,51 @@ class GatewaySteps:
                       "peering; send it through a transit gateway or an appliance in the network", "peering_address")
         self.cross_subnet(from_subnet, None)
         self.hop(gw.ref, Check.FORWARD, Decision.FORWARD, f"across the peering into {peer.ref.display()}")
+        if far is not None and not in_peer and not far.edge_route_table_id:
+            # The far gateway has no route table of its own: what arrives through it is routed only by the
+            # peer network's local routing (OCI: "Traffic coming in to a VCN through the LPG is automatically
+            # routed to the destination within the VCN because of VCN local routing"; transit beyond it needs a
+            # route table on that LPG, https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/transitrouting.htm).
+            self.drop(far.ref, Check.ROUTE_LOOKUP, Verdict.NO_ROUTE,
+                      f"no route table on {far.ref.display()}: what arrives through it reaches only "
+                      f"{peer.ref.display()}'s own addresses, not {self.pkt.dst} (peering is not transitive; "
+                      "associate a route table with that gateway for transit routing)", "no_route")
+        if far is not None and far.edge_route_table_id:
+            self.router_to_router(far)
+            self.arrived_via = GatewayKind.PEERING
+            self.enter_network(far, peer_id)  # a hub network needs no subnet of its own to route onward
+            return
+        self.arrived_via = GatewayKind.PEERING
         if peer_id not in self.topo.subnets_of:
             self.hop(gw.ref, Check.EXIT, Decision.EXIT, f"{peer.ref.display()} is outside the snapshot")
             self.exit = ExitPoint("none", gw.ref)
             self.stop(Verdict.EXITED, f"left into {peer.ref.display()}, outside the snapshot")
-        self.arrived_via = GatewayKind.PEERING
         self.deliver_local(peer_id, None)
+
+    def router_to_router(self, far: Gateway) -> None:
+        """Traffic that came out of a transit router into this network, crossed a peering, and would be sent by the
+        far gateway's route table into a transit router again: OCI documents that path (DRG-1 -> VCN-1's attachment
+        table -> LPG-1 -> LPG-2's table -> DRG-2) as "not supported" ("The supported way to move traffic as shown
+        between two DRGs in the same region is through a remote peering connection",
+        https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/transitrouting.htm)."""
+        if self.arrived_via is not GatewayKind.TRANSIT_ATTACHMENT:
+            return
+        table = self.e.route_tables.get(far.edge_route_table_id)
+        m, _why = self.topo.lookup(table, self.pkt.dst) if table is not None else (None, "")
+        nxt = self.e.gateways.get(m.route.target_id) if m and m.route.target_kind is TargetKind.GATEWAY else None
+        if nxt is not None and nxt.kind is GatewayKind.TRANSIT_ATTACHMENT:
+            self.drop(table.ref, Check.ROUTE_LOOKUP, Verdict.NO_ROUTE,
+                      f"{self.pkt.dst}: traffic that came out of a transit router cannot cross a peering and be routed by "
+                      f"{table.ref.display()} into {nxt.ref.display()} (not supported; connect the routers with a "
+                      "router peering instead)", "no_route", route=self.route_ref(table, m))
 
     def via_service_endpoint(self, gw: Gateway, network_id: str, from_subnet: Subnet | None) -> None:
         if "Gateway Load Balancer" in gw.note:
             self.unknown(gw.ref, Check.FORWARD, gw.note)
-        if self.pkt.protocol not in (6, 1):
+        if gw.protocols and self.pkt.protocol not in gw.protocols:
+            carried = " and ".join(protocol_name(p) for p in gw.protocols)
             self.drop(gw.ref, Check.FORWARD, Verdict.BLOCKED,
-                      f"{gw.ref.display()} carries TCP and ICMP echo only; use an interface endpoint or the "
+                      f"{gw.ref.display()} carries {carried} only; use an interface endpoint or the "
                       "internet path for other protocols", "endpoint_protocol")
         self.cross_subnet(from_subnet, None)
         self.hop(gw.ref, Check.EXIT, Decision.EXIT, f"leaves toward the service {gw.ref.name or gw.ref.id}")

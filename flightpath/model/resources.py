@@ -305,6 +305,13 @@ class Gateway:
     # peering: networks that accept traffic over it whose source is outside the sending network
     # (Azure allowForwardedTraffic / gateway transit); AWS peerings accept none (no edge-to-edge routing).
     transit_into: tuple[str, ...] = ()
+    # peering: the gateway at the far end when it is a resource of its own (OCI: the peer LPG). Traffic over
+    # the peering then enters the peer network through it: its edge route table (if any) routes the packet
+    # (transit routing through a hub); without one only the peer network's own addresses are reachable.
+    peer_gateway_id: str = ""
+    # service endpoint: the IP protocols it carries; empty: every protocol. AWS gateway endpoints carry TCP and
+    # ICMP only (Reachability Analyzer VPCE_GATEWAY_PROTOCOL_RESTRICTION); OCI service gateways do not restrict.
+    protocols: tuple[int, ...] = ()
     public_ips: tuple[IPAddress, ...] = ()  # NAT: the public addresses it translates to on the internet
     # transit attachment: group references (security groups) resolve across the transit router between
     # networks whose attachments all say so (AWS transit gateway security group referencing support)

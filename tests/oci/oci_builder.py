@@ -4,7 +4,7 @@ Files land where the collector puts them: `oci/<tenancy>/<region>/<Operation>.js
 `<Operation>/<parent OCID>.json` for the per-resource calls (NSG rules, DRG route rules, distribution
 statements, IPSec tunnels). Field names are the `attribute_map` names of the oci SDK's models (oci.core.models:
 Vcn, Subnet, SecurityList, NetworkSecurityGroup/SecurityRule, RouteTable/RouteRule, InternetGateway,
-NatGateway, LocalPeeringGateway, Drg, DrgAttachment, DrgRouteTable, DrgRouteRule, IPSecConnection,
+NatGateway, ServiceGateway, LocalPeeringGateway, Drg, DrgAttachment, DrgRouteTable, DrgRouteRule, IPSecConnection,
 IPSecConnectionTunnel, Cpe, Vnic, VnicAttachment, Instance).
 
     b = OciScenario(tmp_path)
@@ -129,6 +129,10 @@ class OciScenario:
 
     def nat(self, name: str, vcn: str, nat_ip: str, block: bool = False) -> None:
         self._add("ListNatGateways", "natgateway", name, vcnId=self.id("vcn", vcn), natIp=nat_ip, blockTraffic=block)
+
+    def sgw(self, name: str, vcn: str, service: str = "All IAD Services In Oracle Services Network") -> None:
+        self._add("ListServiceGateways", "servicegateway", name, vcnId=self.id("vcn", vcn), blockTraffic=False,
+                  routeTableId=None, services=[{"serviceId": self.id("service", "all-iad"), "serviceName": service}])
 
     def lpg(self, name: str, vcn: str, peer: str, status: str = "PEERED", route_table: str = "") -> None:
         self._add("ListLocalPeeringGateways", "localpeeringgateway", name, vcnId=self.id("vcn", vcn),

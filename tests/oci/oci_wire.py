@@ -32,6 +32,9 @@ CHILDREN = {("networkSecurityGroups", "securityRules"): "ListNetworkSecurityGrou
             ("drgRouteDistributions", "drgRouteDistributionStatements"): "ListDrgRouteDistributionStatements",
             ("ipsecConnections", "tunnels"): "ListIPSecConnectionTunnels"}
 FILTERS = {"drgRouteTables": "drgId", "drgRouteDistributions": "drgId", "privateIps": "vnicId"}
+# Oracle's public_ip_ranges.json (an excerpt, see fixtures/README.md), served unsigned like docs.oracle.com serves it
+RANGES_PATH = "/tools/public_ip_ranges.json"
+RANGES = Path(__file__).parent / "fixtures" / "public_ip_ranges.excerpt.json"
 
 
 class OciWire:
@@ -83,7 +86,7 @@ class OciWire:
         parts = [p for p in url.path.split("/") if p][1:]  # drop the API version
         with self._lock:
             self.requests.append(url.path)
-            if "Signature" not in (h.headers.get("Authorization") or ""):
+            if "Signature" not in (h.headers.get("Authorization") or "") and url.path != RANGES_PATH:
                 self.unsigned.append(url.path)
             failure = self.failures.get(url.path)
             if isinstance(failure, list) and failure:
@@ -113,7 +116,13 @@ class OciWire:
         path = self.data / name
         return json.loads(path.read_text()) if path.is_file() else None
 
+    @property
+    def ranges_url(self) -> str:
+        return self.endpoint + RANGES_PATH
+
     def _body(self, parts: list[str], query: dict[str, str]) -> Any:
+        if parts == ["public_ip_ranges.json"]:
+            return json.loads(RANGES.read_text())
         if parts == ["compartments"]:  # IdentityClient.list_compartments (--tenancy)
             return [{"id": "ocid1.compartment.oc1..child", "name": "child", "lifecycleState": "ACTIVE",
                      "compartmentId": query.get("compartmentId")},

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import inspect
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -50,7 +51,8 @@ def _config_file(tmp: Path, key: Path) -> Path:
 
 def _options(tmp: Path, key: Path, wire: OciWire) -> OciCollectOptions:
     return OciCollectOptions(out=tmp / "snap", config_file=str(_config_file(tmp, key)), compartments=(COMPARTMENT,),
-                             endpoint=wire.endpoint, retry_base_sleep=0.01, max_retries=3, read_timeout=5, workers=2)
+                             endpoint=wire.endpoint, retry_base_sleep=0.01, max_retries=3, read_timeout=5, workers=2,
+                             public_ip_ranges_url=wire.ranges_url)
 
 
 def test_the_allow_list_is_read_only_and_exists_in_the_sdk():
@@ -140,7 +142,8 @@ def test_the_cli_exits_3_when_calls_failed(tmp_path, key_pem):
         wire.failures["/20160918/cpes"] = 401
         p = subprocess.run([sys.executable, "-m", "flightpath.cli", "collect", "oci", "--out", str(tmp_path / "snap"),
                             "--config-file", str(_config_file(tmp_path, key_pem)), "--compartment", COMPARTMENT,
-                            "--endpoint", wire.endpoint, "--max-retries", "0"], capture_output=True, text=True, timeout=120)
+                            "--endpoint", wire.endpoint, "--max-retries", "0"], capture_output=True, text=True,
+                           timeout=120, env=dict(os.environ, FLIGHTPATH_OCI_PUBLIC_IP_RANGES_URL=wire.ranges_url))
     assert p.returncode == 3, p.stderr
     assert "ListCpes" in p.stderr and "Traceback" not in p.stderr
     assert (tmp_path / "snap" / "manifest.json").is_file()
@@ -148,7 +151,8 @@ def test_the_cli_exits_3_when_calls_failed(tmp_path, key_pem):
 
 def test_a_bad_config_is_one_line_and_exit_2(tmp_path):
     p = subprocess.run([sys.executable, "-m", "flightpath.cli", "collect", "oci", "--out", str(tmp_path / "snap"),
-                        "--config-file", str(tmp_path / "missing-config")], capture_output=True, text=True, timeout=120)
+                        "--config-file", str(tmp_path / "missing-config")], capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, FLIGHTPATH_OCI_PUBLIC_IP_RANGES_URL=""))
     assert p.returncode == 2 and "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1
 
 
@@ -162,3 +166,28 @@ def test_permissions_print_the_iam_policy():
                        timeout=120)
     assert p.returncode == 0 and p.stdout.splitlines()[0] == policy()[0]
     assert "corepolicyreference.htm" in p.stderr
+
+
+def test_oracles_public_ip_ranges_are_saved_into_the_snapshot(tmp_path, key_pem):
+    # https://docs.oracle.com/en-us/iaas/Content/General/Concepts/addressranges.htm: the Oracle Services Network
+    # ranges are "published to a JSON file which you can download"; the collector saves it unchanged (plain GET,
+    # not signed: a public file) and the snapshot then knows the labels' CIDRs
+    with OciWire(DATA, page_size=50) as wire:
+        summary = fetch.collect(_options(tmp_path, key_pem, wire))
+    assert summary.failed == 0 and wire.requests.count("/tools/public_ip_ranges.json") == 1
+    saved = json.loads((tmp_path / "snap" / "oci" / "public_ip_ranges.json").read_text())
+    assert saved == json.loads((Path(__file__).parent / "fixtures" / "public_ip_ranges.excerpt.json").read_text())
+    topo = load_snapshot(tmp_path / "snap", use_cache=False)
+    assert not any("public_ip_ranges" in w for w in topo.estate.warnings)
+
+
+def test_a_failed_public_ip_ranges_download_is_in_the_manifest_not_fatal(tmp_path, key_pem):
+    # DESIGN rule 3: a failed read is recorded and named where it matters; the rest of the snapshot is written
+    with OciWire(DATA, page_size=50) as wire:
+        wire.failures["/tools/public_ip_ranges.json"] = 404
+        summary = fetch.collect(_options(tmp_path, key_pem, wire))
+    assert summary.failed == 1 and "GetPublicIpRanges" in summary.failures[0]
+    errors = json.loads((tmp_path / "snap" / "manifest.json").read_text())["errors"]
+    assert [(e["operation"], e["code"]) for e in errors] == [("GetPublicIpRanges", "HTTP 404")]
+    assert not (tmp_path / "snap" / "oci" / "public_ip_ranges.json").exists()
+    assert (tmp_path / "snap" / "oci" / TENANCY / "us-ashburn-1" / "ListVcns.json").is_file()

@@ -128,3 +128,15 @@ def test_fix_for_o3_is_the_security_list_update_with_the_existing_rules_kept(top
     assert wire(nsg.rules[0], nsg=True) == {"direction": "INGRESS", "isStateless": False, "protocol": "6",
                                             "source": "10.110.0.0/16", "sourceType": "CIDR_BLOCK",
                                             "tcpOptions": {"destinationPortRange": {"min": 443, "max": 443}}}
+
+
+def test_o5_object_storage_leaves_through_the_service_gateway(topo):
+    # https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/servicegateway.htm: rt-app sends the label
+    # all-iad-services-in-oracle-services-network to sgw-lab; fixtures/kickstart/oci/public_ip_ranges.json (Oracle's
+    # published ranges, https://docs.oracle.com/en-us/iaas/Content/General/Concepts/addressranges.htm) puts
+    # 134.70.24.0/21 in us-ashburn-1's OSN + OBJECT_STORAGE: it leaves through sgw-lab, not the NAT gateway
+    t = trace(topo, "oci-app", "134.70.24.10", port=443)
+    assert t.forward.verdict is Verdict.EXITED and t.forward.hops[-1].resource.name == "sgw-lab"
+    assert "nat-lab" not in names(t.forward) and t.reply.verdict is Verdict.DELIVERED
+    # ... while an internet address still takes 0.0.0.0/0 -> nat-lab
+    assert "nat-lab" in names(trace(topo, "oci-app", "8.8.8.8", port=443).forward)
