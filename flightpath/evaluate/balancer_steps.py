@@ -7,16 +7,38 @@ target is a branch, walked on with the source the target sees (the client's addr
 preserves it, else the node's own address, translated back on the reply) through the node's egress filter,
 routing and the target's own filters. Branches that end alike continue as one; otherwise `ambiguous`, and
 every branch is reported (Trace.branches).
+
+A frontend outside every subnet (an Azure public frontend) hands each target straight to the target's
+network (subnet NSG, then NIC NSG: the balancer is pass-through,
+https://learn.microsoft.com/azure/load-balancer/load-balancer-overview). When the target sees the client's
+address, the reply goes back through the balancer, which gives it the frontend's address as its source
+(BalancerReturn; the walker's internet gateway step asks balancer_return). A load balancer outbound rule
+translates its pool members' internet traffic to the rule's frontend public IPs (outbound_rule_nat).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from ipaddress import ip_address
 
+from flightpath.evaluate.filters import evaluate_stage
 from flightpath.evaluate.state import NatSession, Stop
-from flightpath.model import Direction, Interface
+from flightpath.model import Action, Direction, Interface
+from flightpath.model.flow import Flow
 from flightpath.model.outcome import Check, Decision, Hop, Verdict
 from flightpath.model.protocols import protocol_name
+
+# Azure health probes come from the AzureLoadBalancer service tag, the host address 168.63.129.16
+# (https://learn.microsoft.com/azure/load-balancer/load-balancer-custom-probe-overview#probe-source-ip-address)
+PROBE_SOURCE = ip_address("168.63.129.16")
+
+
+@dataclass
+class BalancerReturn(NatSession):
+    """A flow a balancer forwarded with the client's address: the target's reply (from `translated`, the
+    target's address and port) leaves with the frontend's address and port (`original`) as its source."""
+
+    frontend: Interface | None = None
 
 
 @dataclass
@@ -34,7 +56,7 @@ class BalancerSteps:
     def via_load_balancer(self, lb, iface: Interface) -> None:
         proto, port = self.pkt.protocol, self.pkt.dst_port
         fe = iface.ref.id.lower()
-        lst = next((li for li in lb.listeners if proto in li.protocols and (li.port is None or li.port == port)
+        lst = next((li for li in lb.listeners if proto in li.protocols and _port_ok(li, port)
                     and (not li.frontend_ids or fe in li.frontend_ids)), None)
         if lst is None:
             ports = ", ".join(sorted({str(li.port) for li in lb.listeners})) or "none"
@@ -53,7 +75,14 @@ class BalancerSteps:
         if not pairs:
             self.drop(lb.ref, Check.FORWARD, Verdict.BLOCKED, f"the target groups of {lst.ref.display()} have no "
                       "registered targets; register a target", "lb_no_targets")
-        healthy = [(g, t) for g, t in pairs if t.healthy]
+        if lst.note and not lst.note.startswith("probe port"):
+            self.warnings.append(lst.note)
+        healthy = [(g, t) for g, t in pairs if t.healthy or not g.health_applies]
+        down = [(g, t) for g, t in pairs if g.health_applies and t.healthy is False]
+        if healthy and down:
+            self.warnings.append(f"{len(down)} target(s) behind {lst.ref.display()} get no traffic, their health "
+                                 "probe fails: " + "; ".join(f"{t.ref.display()} ({t.state or 'unhealthy'})"
+                                                             for _g, t in down))
         if not healthy:
             unknown_health = [g for g in groups if g.health_missing]
             if unknown_health:
@@ -66,6 +95,8 @@ class BalancerSteps:
         self.hop(lb.ref, Check.FORWARD, Decision.FORWARD, f"listener {lst.ref.name or lst.ref.id} "
                  f"({protocol_name(self.pkt.protocol)} {port}) forwards to {len(healthy)} target(s) of "
                  + ", ".join(g.ref.name or g.ref.id for g in groups), interface=iface.ref)
+        for _g, t in healthy:
+            self.probe_check(lst, t)
         if len(healthy) == 1:
             g, t = healthy[0]
             self.to_target(lb, lst, iface, g, t)
@@ -102,11 +133,73 @@ class BalancerSteps:
         src = self.pkt.src if group.preserve_client_ip or node is None else node
         if src != self.pkt.src:
             self.nat_sessions.append(NatSession(iface.ref.id, (node, self.pkt.src_port), client, frontend))
+        else:
+            self.nat_sessions.append(BalancerReturn(iface.ref.id, (target.address, port), frontend, frontend=iface))
         self.pkt = replace(self.pkt, src=src, dst=target.address, dst_port=port)
         self.hop(lb.ref, Check.NAT, Decision.TRANSLATE,
                  f"to target {target.ref.display()} {target.address}:{port} of {group.ref.name or group.ref.id}"
                  + (f" [{target.state}]" if target.state else "")
                  + (" (client IP preserved)" if src == client[0] else f" (source: the node's address {node})"),
                  interface=iface.ref)
+        if not iface.subnet_id:  # a public frontend: the platform delivers to the target in its network
+            self.deliver_local(iface.network_id, None)
         self.interface_filter(iface, Direction.EGRESS)
         self.route_from(self.subnet(iface.subnet_id, iface.ref), iface)
+
+    def probe_check(self, lst, target) -> None:
+        """Say so when the target's NSGs deny the health probe (AzureLoadBalancer, 168.63.129.16) on the
+        rule's probe port: the probe fails, so the backend is marked down and gets no new flows
+        (load-balancer-custom-probe-overview#probe-source-ip-address)."""
+        if not lst.note.startswith("probe port ") or target.address is None:
+            return
+        iface = next((self.e.interfaces[i] for i in self.topo.holders_of(target.address)), None)
+        if iface is None:
+            return
+        probe = Flow(6, PROBE_SOURCE, target.address, None, int(lst.note.split()[-1]))
+        subnet = self.e.subnets.get(iface.subnet_id)
+        for where, stage in ((subnet.ref if subnet else None, subnet.stage if subnet else None), (iface.ref, iface.stage)):
+            if stage is None:
+                continue
+            res = evaluate_stage(stage, Direction.INGRESS, probe, self.e.rule_sets, self.topo.resolve_ref, None,
+                                 where.id, iface.network_id)
+            if res.decision is not Action.ALLOW and not res.unknown:
+                self.warnings.append(f"{where.display()} denies the health probe from AzureLoadBalancer "
+                                     f"(168.63.129.16) to {target.address} port {probe.dst_port}"
+                                     + (f" ({res.rule.label})" if res.rule else "") + ": the probe fails and the "
+                                     "load balancer marks the backend down; allow the AzureLoadBalancer service tag")
+                return
+
+    def balancer_return(self, gw) -> bool:
+        """The reply of a flow a balancer forwarded with the client's address leaves with the frontend's
+        address as its source. True when that address is public (the packet is on the internet)."""
+        s = next((s for s in self.nat_sessions if isinstance(s, BalancerReturn)
+                  and s.translated == (self.pkt.src, self.pkt.src_port)), None)
+        if s is None:
+            return False
+        self.pkt = replace(self.pkt, src=s.original[0], src_port=s.original[1])
+        fe = s.frontend
+        self.hop(fe.owner or fe.ref, Check.NAT, Decision.TRANSLATE, f"reply leaves with the load balancer's "
+                 f"frontend address {s.original[0]} as its source", interface=fe.ref)
+        return s.original[0] not in fe.private_ips
+
+    def outbound_rule_nat(self, owner: Interface | None, nat):
+        """The NAT for a source interface's internet traffic: a load balancer outbound rule whose pool holds
+        the interface, unless a NAT gateway on the subnet (it wins) or the VM's own public IP applies
+        (https://learn.microsoft.com/azure/load-balancer/outbound-rules: outbound rules apply only when the
+        backend VM has no instance-level public IP). Else the subnet's own `nat` (default outbound access)."""
+        if owner is None or owner.public_ips or (nat is not None and nat.overrides_public_ip):
+            return nat
+        for lb in self.e.load_balancers.values():
+            for gid, protocols in lb.outbound:
+                gw = self.e.gateways.get(gid)
+                if gw is not None and owner.ref.id.lower() in gw.interface_ids and self.pkt.protocol in protocols:
+                    return gw
+        return nat
+
+
+def _port_ok(li, port) -> bool:
+    if li.port is None:
+        return True
+    if li.port_to is not None:
+        return port is not None and li.port <= port <= li.port_to
+    return li.port == port

@@ -25,6 +25,7 @@ class TargetGroup:
     targets: tuple[LbTarget, ...] = ()
     preserve_client_ip: bool = False  # the target sees the client's address (else the balancer node's)
     health_missing: str = ""  # why target health is not known
+    health_applies: bool = True  # False: no health probe decides (an Azure inbound NAT rule's one backend)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,8 @@ class Listener:
     target_group_ids: tuple[str, ...] = ()
     backend_port: int | None = None  # a rule's backend port (Azure); None: the target group's / target's
     frontend_ids: tuple[str, ...] = ()  # the frontend interfaces it listens on (lowercased); (): all of them
+    port_to: int | None = None  # a frontend port range's last port (Azure inbound NAT rule v2); None: `port` only
+    note: str = ""  # said as a warning when the listener is used
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +47,5 @@ class LoadBalancer:
     interface_ids: tuple[str, ...] = ()  # its nodes' interfaces (frontend addresses)
     code_no_listener: str = "lb_no_listener"  # condition names for the cloud's code book
     note: str = ""
+    # outbound SNAT rules (Azure outboundRules): (the NAT Gateway's estate key, protocols it translates)
+    outbound: tuple[tuple[str, tuple[int, ...]], ...] = ()

@@ -18,7 +18,10 @@ def test_published_load_balancer_loads(tmp_path: Path) -> None:
     est = load_snapshot(tmp_path, use_cache=False).estate
     (lb,) = est.load_balancers.values()
     assert lb.ref.name == "lb" and lb.ref.type == "load-balancer"
-    (rule,) = lb.listeners
+    rule, nat = lb.listeners
+    # the example's inbound NAT rule names no backendIPConfiguration: a listener on 3389 that forwards nothing
+    assert (nat.ref.type, nat.ref.name, nat.port, nat.backend_port, nat.target_group_ids) == \
+        ("inbound-nat-rule", "in-nat-rule", 3389, 3389, ())
     assert (rule.ref.name, rule.port, rule.protocols, rule.backend_port) == ("rulelb", 80, (6,), 80)
     (pool,) = [est.target_groups[t] for t in rule.target_group_ids]
     assert pool.ref.name == "be-lb" and pool.targets == ()
