@@ -65,22 +65,83 @@ class BalancerSteps:
                      f"(listeners: {ports}); add a listener on that port", code=self.code(lb.ref, "lb_no_listener"),
                      blocking=True, interface=iface.ref)
             self.stop(Verdict.BLOCKED, f"{lb.ref.display()} has no listener on port {port}")
-        groups = [self.e.target_groups.get(t) for t in lst.target_group_ids]
+        if lst.note and not lst.note.startswith("probe port"):
+            self.warnings.append(lst.note)
+        if lst.rules:
+            # An L4 flow carries no HTTP host, path or header: any rule's conditions may match, so each rule is
+            # a branch
+            # (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html#listener-rules)
+            self.hop(lb.ref, Check.FORWARD, Decision.FORWARD, f"listener {lst.ref.name or lst.ref.id} "
+                     f"({protocol_name(self.pkt.protocol)} {port}) has {len(lst.rules)} rules; which one matches "
+                     "depends on the request (host, path, headers): each is a branch", interface=iface.ref)
+            specs = [spec for rule in lst.rules for spec in self._rule_specs(lb, lst, iface, rule)]
+        else:
+            specs = self._target_specs(lb, lst, iface, lst.target_group_ids, None)
+        if len(specs) == 1:
+            specs[0][1](self)
+        outcomes: list[tuple[str, "BalancerSteps", Stop]] = []
+        for label, go in specs:
+            b = self.branch()
+            try:
+                go(b)
+            except Stop as stop:
+                outcomes.append((label, b, stop))
+        self.branches = [Branch(label, s.verdict, s.reason, b.hops[len(self.hops):], bool(b.blockers))
+                         for label, b, s in outcomes]
+        first_label, first, stop = outcomes[0]
+        branches = self.branches
+        if len({(s.verdict, bool(b.blockers)) for _l, b, s in outcomes}) == 1:
+            self.__dict__.update(first.__dict__)
+            self.branches = branches
+            self.warnings.append(f"{len(outcomes)} branches behind {lb.ref.display()}: every one ends "
+                                 f"{stop.verdict.value}; the path shown is {first_label}'s")
+            raise stop
+        self.hops = first.hops
+        self.warnings.extend(f"branch {label}: {s.verdict.value} ({s.reason})" for label, _b, s in outcomes)
+        self.blockers.clear()  # the branches disagree: no single blocker is the answer
+        raise Stop(Verdict.AMBIGUOUS, f"the {len(outcomes)} branches behind {lb.ref.display()} end differently: "
+                   + "; ".join(f"{label}: {s.verdict.value}" for label, _b, s in outcomes))
+
+    def _rule_specs(self, lb, lst, iface: Interface, rule) -> list:
+        name = f"rule {rule.ref.name}" + (f" ({rule.conditions})" if rule.conditions else "")
+        if rule.answer:
+            def answer(w) -> None:
+                # fixed-response / redirect: the balancer itself answers the request; no target is involved
+                w.hop(lb.ref, Check.DELIVER, Decision.DELIVER, f"{name}: the load balancer answers itself "
+                      f"({rule.answer}); no target receives the request", interface=iface.ref)
+                w.delivered_to = iface
+                w.stop(Verdict.DELIVERED, f"delivered to {lb.ref.display()}, which answers ({rule.answer})")
+            return [(f"{name}: {rule.answer}", answer)]
+        if not rule.target_group_ids:
+            def nothing(w) -> None:
+                w.drop(lb.ref, Check.FORWARD, Verdict.BLOCKED, f"{name} has no forward action", "lb_no_targets")
+            return [(name, nothing)]
+        return self._target_specs(lb, lst, iface, rule.target_group_ids, name)
+
+    def _target_specs(self, lb, lst, iface: Interface, group_ids, rule_name) -> list:
+        """(label, go(walker)) for each target that gets traffic: the healthy ones, else all (fail open)."""
+        where = rule_name or f"listener {lst.ref.display()}"
+        groups = [self.e.target_groups.get(t) for t in group_ids]
         if not groups:
             self.drop(lb.ref, Check.FORWARD, Verdict.BLOCKED, f"listener {lst.ref.display()} forwards to no target "
                       "group; give it a forward action", "lb_listener_no_target_group")
         if any(g is None for g in groups):
-            self.unknown(lst.ref, Check.FORWARD, f"a target group of listener {lst.ref.display()} is not in the snapshot")
+            missing = next(t for t, g in zip(group_ids, groups) if g is None)
+            if rule_name:
+                return [(rule_name, lambda w: w.unknown(lst.ref, Check.FORWARD, f"target group {missing} of "
+                                                        f"{rule_name} is not in the snapshot"))]
+            self.unknown(lst.ref, Check.FORWARD,
+                         f"a target group of listener {lst.ref.display()} is not in the snapshot")
         pairs = [(g, t) for g in groups for t in g.targets]
         if not pairs:
-            self.drop(lb.ref, Check.FORWARD, Verdict.BLOCKED, f"the target groups of {lst.ref.display()} have no "
-                      "registered targets; register a target", "lb_no_targets")
-        if lst.note and not lst.note.startswith("probe port"):
-            self.warnings.append(lst.note)
+            why = f"the target groups of {where} have no registered targets; register a target"
+            if rule_name:
+                return [(rule_name, lambda w: w.drop(lb.ref, Check.FORWARD, Verdict.BLOCKED, why, "lb_no_targets"))]
+            self.drop(lb.ref, Check.FORWARD, Verdict.BLOCKED, why, "lb_no_targets")
         healthy = [(g, t) for g, t in pairs if t.healthy or not g.health_applies]
         down = [(g, t) for g, t in pairs if g.health_applies and t.healthy is False]
         if healthy and down:
-            self.warnings.append(f"{len(down)} target(s) behind {lst.ref.display()} get no traffic, their health "
+            self.warnings.append(f"{len(down)} target(s) behind {where} get no traffic, their health "
                                  "probe fails: " + "; ".join(f"{t.ref.display()} ({t.state or 'unhealthy'})"
                                                              for _g, t in down))
         if not healthy:
@@ -89,39 +150,22 @@ class BalancerSteps:
                 self.warnings.append(f"target health of {unknown_health[0].ref.display()} not in the snapshot "
                                      f"({unknown_health[0].health_missing}): every registered target is evaluated")
             else:
-                self.warnings.append(f"no healthy target behind {lst.ref.display()}: the load balancer routes to "
+                self.warnings.append(f"no healthy target behind {where}: the load balancer routes to "
                                      "every registered target (fail open)")
             healthy = pairs
-        self.hop(lb.ref, Check.FORWARD, Decision.FORWARD, f"listener {lst.ref.name or lst.ref.id} "
-                 f"({protocol_name(self.pkt.protocol)} {port}) forwards to {len(healthy)} target(s) of "
-                 + ", ".join(g.ref.name or g.ref.id for g in groups), interface=iface.ref)
         for _g, t in healthy:
             self.probe_check(lst, t)
-        if len(healthy) == 1:
-            g, t = healthy[0]
-            self.to_target(lb, lst, iface, g, t)
-        outcomes: list[tuple[str, "BalancerSteps", Stop]] = []
-        for g, t in healthy:
-            b = self.branch()
-            try:
-                b.to_target(lb, lst, iface, g, t)
-            except Stop as stop:
-                outcomes.append((f"{t.ref.display()} ({t.address})", b, stop))
-        self.branches = [Branch(label, s.verdict, s.reason, b.hops[len(self.hops):], bool(b.blockers))
-                         for label, b, s in outcomes]
-        first_label, first, stop = outcomes[0]
-        branches = self.branches
-        if len({(s.verdict, bool(b.blockers)) for _l, b, s in outcomes}) == 1:
-            self.__dict__.update(first.__dict__)
-            self.branches = branches
-            self.warnings.append(f"{len(outcomes)} targets behind {lb.ref.display()}: every one ends {stop.verdict.value}; "
-                                 f"the path shown is {first_label}'s")
-            raise stop
-        self.hops = first.hops
-        self.warnings.extend(f"target {label}: {s.verdict.value} ({s.reason})" for label, _b, s in outcomes)
-        self.blockers.clear()  # the targets disagree: no single blocker is the answer
-        raise Stop(Verdict.AMBIGUOUS, f"the {len(outcomes)} targets behind {lb.ref.display()} end differently: "
-                   + "; ".join(f"{label}: {s.verdict.value}" for label, _b, s in outcomes))
+        summary = (f"listener {lst.ref.name or lst.ref.id} ({protocol_name(self.pkt.protocol)} {self.pkt.dst_port})"
+                   if rule_name is None else rule_name) + \
+            f" forwards to {len(healthy)} target(s) of " + ", ".join(g.ref.name or g.ref.id for g in groups)
+
+        def go(g, t):
+            def run(w) -> None:
+                w.hop(lb.ref, Check.FORWARD, Decision.FORWARD, summary, interface=iface.ref)
+                w.to_target(lb, lst, iface, g, t)
+            return run
+        return [((f"{rule_name}: " if rule_name else "") + f"{t.ref.display()} ({t.address})", go(g, t))
+                for g, t in healthy]
 
     def to_target(self, lb, lst, iface: Interface, group, target) -> None:
         if target.address is None:
@@ -157,7 +201,8 @@ class BalancerSteps:
             return
         probe = Flow(6, PROBE_SOURCE, target.address, None, int(lst.note.split()[-1]))
         subnet = self.e.subnets.get(iface.subnet_id)
-        for where, stage in ((subnet.ref if subnet else None, subnet.stage if subnet else None), (iface.ref, iface.stage)):
+        places = ((subnet.ref, subnet.stage),) if subnet is not None else ()
+        for where, stage in places + ((iface.ref, iface.stage),):
             if stage is None:
                 continue
             res = evaluate_stage(stage, Direction.INGRESS, probe, self.e.rule_sets, self.topo.resolve_ref, None,

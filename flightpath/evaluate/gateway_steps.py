@@ -104,8 +104,8 @@ class GatewaySteps:
         public = nat.public_ips[0]
         self.nat_sessions.append(NatSession(nat.ref.id, (public, self.pkt.src_port), (self.pkt.src, self.pkt.src_port)))
         self.pkt = replace(self.pkt, src=public)
-        self.hop(nat.ref, Check.NAT, Decision.TRANSLATE, f"source translated to the "
-                 f"{'load balancer outbound rule' if 'outbound rule' in nat.ref.type else 'NAT gateway'}'s public IP {public}")
+        what = "load balancer outbound rule" if "outbound rule" in nat.ref.type else "NAT gateway"
+        self.hop(nat.ref, Check.NAT, Decision.TRANSLATE, f"source translated to the {what}'s public IP {public}")
 
     def provider_nat(self, nat: Gateway, gw: Gateway) -> None:
         """Source NAT to an address the provider picks (Azure default outbound access): the packet leaves

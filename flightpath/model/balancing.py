@@ -29,6 +29,16 @@ class TargetGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class ListenerRule:
+    """One rule of a layer-7 listener (AWS ALB DescribeRules), the default rule included."""
+
+    ref: NativeRef  # the rule; name: "10" (its priority) or "default"
+    conditions: str = ""  # a summary of what it matches: "host-header api.example.com; path-pattern /v1/*"
+    target_group_ids: tuple[str, ...] = ()  # forward action's target groups (weight 0 left out)
+    answer: str = ""  # the balancer answers itself: "fixed-response 503", "redirect to HTTPS:443"
+
+
+@dataclass(frozen=True, slots=True)
 class Listener:
     ref: NativeRef
     protocols: tuple[int, ...]  # IANA protocol numbers the listener accepts (6, 17)
@@ -38,6 +48,7 @@ class Listener:
     frontend_ids: tuple[str, ...] = ()  # the frontend interfaces it listens on (lowercased); (): all of them
     port_to: int | None = None  # a frontend port range's last port (Azure inbound NAT rule v2); None: `port` only
     note: str = ""  # said as a warning when the listener is used
+    rules: tuple[ListenerRule, ...] = ()  # layer-7 rules; (): target_group_ids is the only action
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,3 +60,4 @@ class LoadBalancer:
     note: str = ""
     # outbound SNAT rules (Azure outboundRules): (the NAT Gateway's estate key, protocols it translates)
     outbound: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    dns_names: tuple[str, ...] = ()  # names that resolve to its frontend addresses (AWS DNSName), lowercased

@@ -1,0 +1,121 @@
+"""Issue 10.3 (AWS): a load balancer named by its DNS name, and ALB listener rules beyond the default action.
+
+DNS    https://docs.aws.amazon.com/elasticloadbalancing/latest/network/network-load-balancers.html#dns-name
+       (clients send requests to the load balancer's DNS name, which resolves to its nodes' addresses;
+       `dualstack.` prefixes the name of a dualstack load balancer)
+RULES  https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html#listener-rules
+       (rules are evaluated in priority order, the default rule last; conditions on host, path, headers,
+       method, query string or source IP decide which rule's actions apply)
+ACTION https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html#rule-action-types
+       (forward sends to target groups; fixed-response and redirect are answered by the load balancer itself)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from scenario_builder import ACCOUNT, REGION
+from test_load_balancers import LB_ID, TG_ID, _arn, _lab, trace
+
+from flightpath.errors import EndpointError
+from flightpath.model.outcome import Check, Decision, Verdict
+
+LISTENER_ID = "f2f7dc8efc522ab2"
+
+
+def _rule(lb_arn: str, rid: str, priority: str, conditions: list, actions: list) -> dict:
+    arn = lb_arn.replace(":loadbalancer/", ":listener-rule/") + f"/{LISTENER_ID}/{rid}"
+    return {"RuleArn": arn, "Priority": priority, "Conditions": conditions, "Actions": actions,
+            "IsDefault": priority == "default"}
+
+
+def _alb(tmp_path: Path, rules, *, extra_group: str = "", **kw):
+    """The ALB lab of test_load_balancers with DescribeRules for its HTTP:80 listener; `extra_group`: a
+    second target group api-tg holding that instance."""
+    b, _topo, lb_arn = _lab(tmp_path, lb_type="app", **kw)
+    base = b.root / "aws" / ACCOUNT / REGION
+    tg_arn = _arn("tg", "web-tg", TG_ID)
+    api_arn = _arn("tg", "api-tg", "0123456789abcdef")
+    if extra_group:
+        doc = json.loads((base / "DescribeTargetGroups.json").read_text())
+        doc["TargetGroups"].append(dict(doc["TargetGroups"][0], TargetGroupArn=api_arn, TargetGroupName="api-tg"))
+        (base / "DescribeTargetGroups.json").write_text(json.dumps(doc))
+        (base / "DescribeTargetHealth" / "api-tg-0123456789abcdef.json").write_text(json.dumps(
+            {"TargetHealthDescriptions": [{"Target": {"Id": b.id(extra_group), "Port": 80},
+                                           "TargetHealth": {"State": "healthy"}}]}))
+    (base / "DescribeRules").mkdir(exist_ok=True)
+    (base / "DescribeRules" / f"{LISTENER_ID}.json").write_text(json.dumps(
+        {"Rules": rules(lb_arn, tg_arn, api_arn)}))
+    from flightpath import load_snapshot
+
+    return load_snapshot(b.root, use_cache=False), lb_arn
+
+
+def _forward(tg: str) -> list:
+    return [{"Type": "forward", "Order": 1, "TargetGroupArn": tg,
+             "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": tg, "Weight": 1}]}}]
+
+
+def test_nlb_by_its_dns_name(tmp_path: Path) -> None:
+    _b, topo, lb_arn = _lab(tmp_path)
+    name = f"web-lb-{LB_ID}.elb.{REGION}.amazonaws.com"
+    # DNS: the name resolves to the load balancer's node address; the trace is the one to that address
+    by_ip = trace(topo, "app1", "10.1.3.10", 80).trace
+    for text in (name, name.upper() + ".", f"dualstack.{name}"):
+        t = trace(topo, "app1", text, 80).trace
+        assert t.verdict is Verdict.DELIVERED and t.flow.dst == by_ip.flow.dst, text
+        assert any(h.resource.id == lb_arn for h in t.forward.hops)
+    with pytest.raises(EndpointError):
+        trace(topo, "app1", f"other-{LB_ID}.elb.{REGION}.amazonaws.com", 80)
+
+
+def test_every_listener_rule_is_a_branch_naming_its_rule(tmp_path: Path) -> None:
+    def rules(lb, tg, _api):
+        return [_rule(lb, "r10", "10", [{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/maint/*"]}}],
+                      [{"Type": "fixed-response", "Order": 1, "FixedResponseConfig": {"StatusCode": "503"}}]),
+                _rule(lb, "rdef", "default", [], _forward(tg))]
+    topo, lb_arn = _alb(tmp_path, rules)
+    t = trace(topo, "app1", "10.1.3.10", 80).trace
+    # RULES/ACTION: rule 10 (path /maint/*) is answered by the ALB; the default rule forwards to web1 and
+    # web2, which both admit the ALB's node: every branch reaches something -> delivered
+    assert t.verdict is Verdict.DELIVERED, t.forward.reason
+    labels = [br.label for br in t.branches]
+    assert len(labels) == 3 and labels[0].startswith("rule 10 (path-pattern /maint/*)")
+    assert sum(lbl.startswith("rule default") for lbl in labels) == 2
+    fixed = t.branches[0]
+    assert fixed.hops[-1].decision is Decision.DELIVER and fixed.hops[-1].resource.id == lb_arn
+    assert "fixed-response 503" in fixed.hops[-1].reason
+
+
+def test_rules_whose_targets_end_differently_are_ambiguous(tmp_path: Path) -> None:
+    def rules(lb, tg, api):
+        return [_rule(lb, "r5", "5", [{"Field": "host-header", "HostHeaderConfig": {"Values": ["api.example.com"]}}],
+                      _forward(api)),
+                _rule(lb, "rdef", "default", [], _forward(tg))]
+    # web-tg: web2 unhealthy, so the default rule reaches web1 only; rule 5 forwards to api-tg = web2,
+    # whose security group admits nothing
+    topo, _lb = _alb(tmp_path, rules, extra_group="web2", web2_sg="closed-sg", health=("healthy", "unhealthy"))
+    t = trace(topo, "app1", "10.1.3.10", 80).trace
+    # RULES: an L4 flow cannot tell whether the request's host is api.example.com: both rules may apply,
+    # and they end differently -> ambiguous, each branch naming its rule
+    assert t.verdict is Verdict.AMBIGUOUS
+    by_rule = {br.label.split(":")[0]: br for br in t.branches}
+    assert set(by_rule) == {"rule 5 (host-header api.example.com)", "rule default"}
+    assert by_rule["rule 5 (host-header api.example.com)"].verdict is Verdict.BLOCKED
+    assert by_rule["rule default"].verdict is Verdict.DELIVERED
+
+
+def test_redirect_only_listener_ends_at_the_load_balancer(tmp_path: Path) -> None:
+    def rules(lb, _tg, _api):
+        return [_rule(lb, "rdef", "default", [], [{"Type": "redirect", "Order": 1, "RedirectConfig": {
+            "Protocol": "HTTPS", "Port": "443", "Host": "#{host}", "Path": "/#{path}", "StatusCode": "HTTP_301"}}])]
+    topo, lb_arn = _alb(tmp_path, rules, web2_sg="closed-sg")
+    t = trace(topo, "app1", "10.1.3.10", 80).trace
+    # ACTION: a redirect is the ALB's own answer: delivered to the load balancer, no target involved (so
+    # web2's closed security group does not matter), and the answer goes back to the client
+    assert t.verdict is Verdict.DELIVERED and not t.branches
+    assert t.forward.hops[-1].resource.id == lb_arn and "redirect HTTP_301 to HTTPS:443" in t.forward.hops[-1].reason
+    assert t.forward.hops[-1].check is Check.DELIVER
+    assert t.reply is not None and t.reply.verdict is Verdict.DELIVERED
