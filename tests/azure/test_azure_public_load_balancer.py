@@ -220,3 +220,41 @@ def test_exposure_lists_the_public_frontend(tmp_path):
     assert len(fronts) == 1 and str(fronts[0].address) == PIP
     opened = fronts[0].open
     assert "443" in opened and "50001" in opened and "50002" in opened, opened
+
+
+def test_from_another_cloud_to_the_public_frontend(tmp_path):
+    """An AWS instance with an Elastic IP reaches the Azure public frontend across the internet; the
+    backend sees the instance's public address (LB: pass-through), so the backend NSG's Internet rule
+    decides, and the reply comes back from the frontend's address to the Elastic IP."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "aws"))
+    from scenario_builder import AwsScenario
+
+    a = AwsScenario(tmp_path)
+    a.vpc("v", "10.9.0.0/16")
+    a.subnet("pub", "v", "10.9.1.0/24")
+    a.igw("igw", "v")
+    a.main_routes("v", [a.route("0.0.0.0/0", "igw")])
+    a.instance("aws1", "pub", "10.9.1.10", eip="3.3.3.3")
+    a.write()
+    _topo, lb = _lab(tmp_path, vm2_open=True)
+    topo = load_snapshot(tmp_path, use_cache=False)
+    t = trace(topo, "aws1", PIP, 443)
+    assert t.verdict is Verdict.DELIVERED, t.forward.reason
+    assert t.forward.hops[-1].packet.src == ip_address("3.3.3.3")
+    assert any(h.resource.id == lb for h in t.forward.hops)
+    assert t.reply is not None and t.reply.verdict is Verdict.DELIVERED, t.reply.reason
+
+
+def test_reach_splits_at_an_inbound_nat_port_range(tmp_path):
+    from flightpath.questions.reach import reach
+    from flightpath.topology.endpoints import resolve
+
+    topo, _lb = _lab(tmp_path, nat_range=True, vm2_open=True)
+    r = reach(topo, resolve(topo, "internet", "source"), PIP, protocol=6)
+    # NAT (v2): the whole frontend range 50000-50099 forwards (both members admit 22 from the internet),
+    # 443 by the rule, nothing else
+    opened = sorted(s.dst_ports for s in r.open_segments)
+    assert opened == [(443, 443), (50000, 50099)], opened
