@@ -69,7 +69,7 @@ def _nic_target(est, cid: str) -> tuple[LbTarget, str]:
                      iface.private_ips[0] if iface and iface.private_ips else None), nic)
 
 
-def _with_health(group: TargetGroup, body: dict, where: str) -> TargetGroup:
+def _with_health(group: TargetGroup, body: dict, where: str, nics: list[str]) -> TargetGroup:
     """The pool as one rule's probe sees it: each target Up or Down (with Azure's reason)."""
     by_key: dict[str, tuple[str, str]] = {}
     for a in seq(body, "loadBalancerBackendAddresses"):
@@ -80,9 +80,8 @@ def _with_health(group: TargetGroup, body: dict, where: str) -> TargetGroup:
         if field(a, "ipAddress"):
             by_key[str(field(a, "ipAddress")).strip()] = (state, reason)
     targets = []
-    for t in group.targets:
-        nic = t.ref.id.lower()
-        got = next((by_key[k] for k in (nic, str(t.address)) if k in by_key), None)
+    for t, nic in zip(group.targets, nics + [""] * len(group.targets)):
+        got = next((by_key[k] for k in (nic, str(t.address)) if k and k in by_key), None)
         if got is None:
             targets.append(t)
             continue
@@ -99,7 +98,7 @@ def build_balancers(ctx: Context) -> None:
     for r in ctx.idx.all(K.LOAD_BALANCER):
         lb_ref = r.ref("load-balancer")
         groups: dict[str, str] = {}
-        members: dict[str, list[str]] = {}  # pool key -> member NIC keys
+        members: dict[str, list[str]] = {}  # pool key -> member NIC keys (in the order of its NIC targets)
         vnets: list[str] = []
         for pool in seq(r.p, "backendAddressPools"):
             pp, pid = props(pool), str(field(pool, "id") or "")
@@ -133,7 +132,8 @@ def build_balancers(ctx: Context) -> None:
                 for pid in dict.fromkeys(pools):
                     if pid in est.target_groups:
                         gid = f"{pid}#health/{field(rule, 'name')}"
-                        est.target_groups[gid] = _with_health(est.target_groups[pid], body, r.where)
+                        est.target_groups[gid] = _with_health(est.target_groups[pid], body, r.where,
+                                                              members.get(key(pid), []))
                         per_rule.append(gid)
                     else:
                         per_rule.append(pid)
@@ -144,8 +144,7 @@ def build_balancers(ctx: Context) -> None:
                           r.subscription, r.location),
                 PROTOCOLS.get(proto, (6,)), None if proto == "all" and port == 0 else port,
                 tuple(dict.fromkeys(pools)), backend_port=integer(field(rp, "backendPort"), 0) or None,
-                frontend_ids=(key(ref_id(field(rp, "frontendIPConfiguration"))),),
-                note=f"probe port {probe}" if probe else ""))
+                frontend_ids=(key(ref_id(field(rp, "frontendIPConfiguration"))),), probe_port=probe))
         listeners += _nat_rules(ctx, r, groups)
         vnet = next((v for v in vnets if v), "")
         fronts = _frontends(ctx, r, lb_ref, vnet)

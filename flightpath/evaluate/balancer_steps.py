@@ -65,7 +65,7 @@ class BalancerSteps:
                      f"(listeners: {ports}); add a listener on that port", code=self.code(lb.ref, "lb_no_listener"),
                      blocking=True, interface=iface.ref)
             self.stop(Verdict.BLOCKED, f"{lb.ref.display()} has no listener on port {port}")
-        if lst.note and not lst.note.startswith("probe port"):
+        if lst.note:
             self.warnings.append(lst.note)
         if lst.rules:
             # An L4 flow carries no HTTP host, path or header: any rule's conditions may match, so each rule is
@@ -194,12 +194,12 @@ class BalancerSteps:
         """Say so when the target's NSGs deny the health probe (AzureLoadBalancer, 168.63.129.16) on the
         rule's probe port: the probe fails, so the backend is marked down and gets no new flows
         (load-balancer-custom-probe-overview#probe-source-ip-address)."""
-        if not lst.note.startswith("probe port ") or target.address is None:
+        if lst.probe_port is None or target.address is None:
             return
         iface = next((self.e.interfaces[i] for i in self.topo.holders_of(target.address)), None)
         if iface is None:
             return
-        probe = Flow(6, PROBE_SOURCE, target.address, None, int(lst.note.split()[-1]))
+        probe = Flow(6, PROBE_SOURCE, target.address, None, lst.probe_port)
         subnet = self.e.subnets.get(iface.subnet_id)
         places = ((subnet.ref, subnet.stage),) if subnet is not None else ()
         for where, stage in places + ((iface.ref, iface.stage),):

@@ -48,6 +48,7 @@ class Listener:
     frontend_ids: tuple[str, ...] = ()  # the frontend interfaces it listens on (lowercased); (): all of them
     port_to: int | None = None  # a frontend port range's last port (Azure inbound NAT rule v2); None: `port` only
     note: str = ""  # said as a warning when the listener is used
+    probe_port: int | None = None  # the health probe's port (Azure): a backend NSG that denies it is named
     rules: tuple[ListenerRule, ...] = ()  # layer-7 rules; (): target_group_ids is the only action
 
 

@@ -119,3 +119,30 @@ def test_redirect_only_listener_ends_at_the_load_balancer(tmp_path: Path) -> Non
     assert t.forward.hops[-1].resource.id == lb_arn and "redirect HTTP_301 to HTTPS:443" in t.forward.hops[-1].reason
     assert t.forward.hops[-1].check is Check.DELIVER
     assert t.reply is not None and t.reply.verdict is Verdict.DELIVERED
+
+
+def test_internet_facing_nlb_reply_leaves_from_the_node_not_the_target(tmp_path: Path) -> None:
+    """An internet client reaches instance targets (client IP preserved, no public IP of their own) through
+    an NLB node with an Elastic IP: the target's reply goes back through the load balancer, leaving with
+    the node's public address (the NLB is the client's peer; CIP in test_load_balancers)."""
+    from scenario_builder import tcp
+
+    from flightpath import load_snapshot
+
+    b, _topo, lb_arn = _lab(tmp_path)
+    b.get("lb:eni").data["eip"] = "3.4.5.6"
+    b.get("web-sg").data["ingress"].append(tcp(80, cidr="0.0.0.0/0"))
+    b.igw("igw", "a")
+    b.main_routes("a", [b.route("0.0.0.0/0", "igw")])
+    b.write()
+    topo = load_snapshot(b.root, use_cache=False)
+    t = trace(topo, "internet", "3.4.5.6", 80).trace
+    assert t.verdict is Verdict.DELIVERED, t.forward.reason
+    assert t.forward.hops[-1].packet.src == trace(topo, "internet", "3.4.5.6", 80).source.address
+    # the reply: translated to the node's address, then to its Elastic IP, out to the internet client
+    assert t.reply is not None and t.reply.verdict is Verdict.EXITED, t.reply.reason
+    assert any(h.check is Check.NAT and h.resource.id == lb_arn for h in t.reply.hops)
+    assert t.reply.hops[-1].packet.src.exploded == "3.4.5.6"
+    # by DNS name from the internet: the node's public address
+    t2 = trace(topo, "internet", f"web-lb-{LB_ID}.elb.{REGION}.amazonaws.com", 80).trace
+    assert t2.flow.dst.exploded == "3.4.5.6" and t2.verdict is Verdict.DELIVERED

@@ -46,7 +46,7 @@ def test_published_public_load_balancer_with_outbound_and_nat_rules(tmp_path: Pa
     est = _load_outbound(tmp_path)
     (lb,) = est.load_balancers.values()
     rule, nat = lb.listeners
-    assert (rule.ref.name, rule.port, rule.backend_port, rule.note) == ("rulelb", 80, 80, "probe port 80")
+    assert (rule.ref.name, rule.port, rule.backend_port, rule.probe_port) == ("rulelb", 80, 80, 80)
     assert (nat.ref.type, nat.port, nat.backend_port, nat.target_group_ids) == ("inbound-nat-rule", 3389, 3389, ())
     # the frontend's public IP resource (.../publicIPAddresses/pip) is not in the example: named, not guessed
     assert lb.interface_ids == ()

@@ -66,11 +66,16 @@ def _lb(b: AzureScenario, *, nat_range=False, outbound=True, rule_protocol="Tcp"
     return lb
 
 
-def _lab(tmp_path, *, vm2_open=False, probe_denied=False, health=None, **lb_opts):
+def _lab(tmp_path, *, vm2_open=False, probe_denied=False, health=None, health_ips=True, vm1_pip=False,
+         nat_gateway=False, **lb_opts):
     b = AzureScenario(tmp_path)
     b.vnet("vnet1", "10.0.0.0/16")
-    b.subnet("web", "vnet1", "10.0.2.0/24", default_outbound=False)  # a private subnet (DOA)
+    b.subnet("web", "vnet1", "10.0.2.0/24", default_outbound=False,  # a private subnet (DOA)
+             nat="natgw" if nat_gateway else "")
     b.public_ip("pip-lb", PIP)
+    b.public_ip("pip-vm1", "20.60.0.20")
+    b.public_ip("pip-nat", "20.60.0.30")
+    b.nat_gateway("natgw", ["pip-nat"])
     open_rules = [rule("allow-https", 100, "Inbound", "Allow", "Tcp", src="Internet", ports="443"),
                   rule("allow-ssh", 110, "Inbound", "Allow", "Tcp", src="Internet", ports="22")]
     b.nsg("nsg-open", open_rules)
@@ -78,7 +83,7 @@ def _lab(tmp_path, *, vm2_open=False, probe_denied=False, health=None, **lb_opts
         if probe_denied else []
     b.nsg("nsg-closed", closed + ([r | {"properties": r["properties"] | {"priority": 200 + i}}
                                     for i, r in enumerate(open_rules)] if vm2_open else []))
-    b.vm("vm1", "web", "10.0.2.4", nsg="nsg-open")
+    b.vm("vm1", "web", "10.0.2.4", nsg="nsg-open", public_ip="pip-vm1" if vm1_pip else "")
     b.vm("vm2", "web", "10.0.2.5", nsg="nsg-closed")
     b.vm("vm3", "web", "10.0.2.6")  # not in the pool
     root = b.write()
@@ -89,7 +94,8 @@ def _lab(tmp_path, *, vm2_open=False, probe_denied=False, health=None, **lb_opts
         (folder / "r443.json").write_text(json.dumps({"up": sum(s == "Up" for s in health.values()),
                                                       "down": sum(s == "Down" for s in health.values()),
                                                       "loadBalancerBackendAddresses": [
-            {"ipAddress": ip, "networkInterfaceIPConfigurationId": b.id(f"{vm}-nic") + "/ipConfigurations/ipconfig1",
+            {**({"ipAddress": ip} if health_ips else {}),
+             "networkInterfaceIPConfigurationId": b.id(f"{vm}-nic") + "/ipConfigurations/ipconfig1",
              "state": state, "reason": state if state == "Up" else "Probe failed"}
             for vm, (ip, state) in {"vm1": ("10.0.2.4", health.get("vm1")), "vm2": ("10.0.2.5", health.get("vm2"))}
             .items() if state]}))
@@ -258,3 +264,22 @@ def test_reach_splits_at_an_inbound_nat_port_range(tmp_path):
     # 443 by the rule, nothing else
     opened = sorted(s.dst_ports for s in r.open_segments)
     assert opened == [(443, 443), (50000, 50099)], opened
+
+
+def test_rule_health_matched_by_ip_configuration_id_alone(tmp_path):
+    topo, _lb = _lab(tmp_path, health={"vm1": "Down", "vm2": "Up"}, health_ips=False, vm2_open=True)
+    t = trace(topo, "internet", PIP, 443)
+    # HEALTH: the entry names the NIC ipConfiguration only; vm1 is Down, so the flow goes to vm2
+    assert t.verdict is Verdict.DELIVERED and t.forward.hops[-1].packet.dst == ip_address("10.0.2.5")
+
+
+def test_vm_public_ip_and_subnet_nat_gateway_come_before_the_outbound_rule(tmp_path):
+    # OUT: "outbound rules apply only when the backend VM doesn't have an instance-level public IP"
+    topo, _lb = _lab(tmp_path, vm1_pip=True)
+    nat = [h for h in trace(topo, "vm1", "8.8.8.8", 443).forward.hops if h.check is Check.NAT]
+    assert nat and nat[-1].packet.src == ip_address("20.60.0.20")
+    # a NAT gateway on the subnet takes precedence over the load balancer's outbound SNAT
+    # (https://learn.microsoft.com/azure/virtual-network/nat-gateway/nat-gateway-resource#outbound-connectivity)
+    topo, _lb = _lab(tmp_path / "nat", nat_gateway=True)
+    nat = [h for h in trace(topo, "vm1", "8.8.8.8", 443).forward.hops if h.check is Check.NAT]
+    assert nat and nat[-1].packet.src == ip_address("20.60.0.30")
