@@ -223,11 +223,21 @@ def _outbound_rules(ctx: Context, r, lb_ref: NativeRef, members: dict[str, list[
                     vnet: str) -> tuple[tuple[str, tuple[int, ...]], ...]:
     est, out = ctx.est, []
     fronts = {key(field(fe, "id")): props(fe) for fe in seq(r.p, "frontendIPConfigurations")}
-    for rule in seq(r.p, "outboundRules"):
-        rp, name = props(rule), str(field(rule, "name") or "")
+    rules = [(props(rule), str(field(rule, "name") or ""), str(field(rule, "id") or ""),
+              ref_ids(field(props(rule), "frontendIPConfigurations"))) for rule in seq(r.p, "outboundRules")]
+    if lower(field(field(r.item, "sku"), "name")) == "basic":
+        # "Deployed in the backend pool of a basic public load balancer" is explicit outbound connectivity
+        # (default-outbound-access): a Basic load balancer's rules translate their pool's outbound flows to
+        # the rule's public frontend (load-balancer-outbound-connections); only the address is modelled here
+        for rule in seq(r.p, "loadBalancingRules"):
+            rp, fid = props(rule), ref_id(field(props(rule), "frontendIPConfiguration"))
+            if field(fronts.get(key(fid), {}), "publicIPAddress") is not None:
+                rules.append(({"backendAddressPool": field(rp, "backendAddressPool"), "protocol": "all"},
+                              f"{field(rule, 'name')} (Basic SKU)", str(field(rule, "id") or ""), [fid]))
+    for rp, name, rid, front_ids in rules:
         pool = key(ref_id(field(rp, "backendAddressPool")))
         ips = []
-        for fid in ref_ids(field(rp, "frontendIPConfigurations")):
+        for fid in front_ids:
             pub_ref = field(fronts.get(key(fid), {}), "publicIPAddress")
             pub = pip_address(ctx, pub_ref) if pub_ref else None
             if pub is not None:
@@ -237,11 +247,13 @@ def _outbound_rules(ctx: Context, r, lb_ref: NativeRef, members: dict[str, list[
             continue
         proto = lower(field(rp, "protocol")) or "all"
         gid = f"{key(r.id)}#outbound/{name.lower()}"
+        if gid in est.gateways:
+            continue
         out.append((gid, PROTOCOLS.get(proto, (6, 17))))
         note = "" if ips else f"the frontend public IP of outbound rule {name} is not in the snapshot"
         est.gateways[gid] = Gateway(
-            replace(lb_ref, type="load-balancer outbound rule", id=str(field(rule, "id") or f"{r.id}/outboundRules/"
-                                                                          f"{name}"), name=f"{r.name}/{name}"),
+            replace(lb_ref, type="load-balancer outbound rule", id=rid or f"{r.id}/outboundRules/{name}",
+                    name=f"{r.name}/{name}"),
             GatewayKind.NAT, (vnet or est.interfaces[nics[0]].network_id,), interface_ids=nics,
             public_ips=tuple(ips), note=note)
     return tuple(out)

@@ -33,7 +33,7 @@ from flightpath.questions.exposure import exposure
 PIP = "20.60.0.10"
 
 
-def _lb(b: AzureScenario, *, nat_range=False, outbound=True, rule_protocol="Tcp") -> str:
+def _lb(b: AzureScenario, *, nat_range=False, outbound=True, rule_protocol="Tcp", sku="Standard") -> str:
     lb = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-test/providers/Microsoft.Network/loadBalancers/plb"
     fe = {"id": f"{lb}/frontendIPConfigurations/fe-pub"}
     pool = {"id": f"{lb}/backendAddressPools/be"}
@@ -49,7 +49,7 @@ def _lb(b: AzureScenario, *, nat_range=False, outbound=True, rule_protocol="Tcp"
             "frontendIPConfiguration": fe, "protocol": "Tcp", "frontendPortRangeStart": 50000,
             "frontendPortRangeEnd": 50099, "backendPort": 22, "backendAddressPool": pool}}]
     body = {"value": [{"name": "plb", "id": lb, "type": "Microsoft.Network/loadBalancers", "location": LOCATION,
-                       "sku": {"name": "Standard"}, "properties": {
+                       "sku": {"name": sku}, "properties": {
         "frontendIPConfigurations": [{"name": "fe-pub", "id": fe["id"], "properties": {
             "publicIPAddress": {"id": b.id("pip-lb")}}}],
         "backendAddressPools": [{"name": "be", "id": pool["id"], "properties": {
@@ -283,3 +283,14 @@ def test_vm_public_ip_and_subnet_nat_gateway_come_before_the_outbound_rule(tmp_p
     topo, _lb = _lab(tmp_path / "nat", nat_gateway=True)
     nat = [h for h in trace(topo, "vm1", "8.8.8.8", 443).forward.hops if h.check is Check.NAT]
     assert nat and nat[-1].packet.src == ip_address("20.60.0.30")
+
+
+def test_basic_public_load_balancer_pool_member_egresses_through_the_frontend(tmp_path):
+    # DOA: "deployed in the backend pool of a basic public load balancer" is explicit outbound connectivity
+    topo, _lb = _lab(tmp_path, sku="Basic", outbound=False)
+    t = trace(topo, "vm1", "8.8.8.8", 443)
+    assert t.verdict is Verdict.EXITED, t.forward.reason
+    assert [h for h in t.forward.hops if h.check is Check.NAT][-1].packet.src == ip_address(PIP)
+    # a Standard one without outbound rules gives none (the rule's disableOutboundSnat is true here)
+    topo, _lb = _lab(tmp_path / "std", outbound=False)
+    assert trace(topo, "vm1", "8.8.8.8", 443).verdict is Verdict.BLOCKED
