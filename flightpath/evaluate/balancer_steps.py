@@ -59,7 +59,8 @@ class BalancerSteps:
         lst = next((li for li in lb.listeners if proto in li.protocols and _port_ok(li, port)
                     and (not li.frontend_ids or fe in li.frontend_ids)), None)
         if lst is None:
-            ports = ", ".join(sorted({str(li.port) for li in lb.listeners})) or "none"
+            ports = ", ".join(sorted({str(li.port) + (f"-{li.port_to}" if li.port_to else "") if li.port is not None
+                                      else "all" for li in lb.listeners})) or "none"
             self.hop(lb.ref, Check.FORWARD, Decision.DROP,
                      f"{lb.ref.display()} has no listener for {protocol_name(self.pkt.protocol)} port {port} "
                      f"(listeners: {ports}); add a listener on that port", code=self.code(lb.ref, "lb_no_listener"),

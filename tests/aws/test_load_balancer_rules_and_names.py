@@ -15,12 +15,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 from scenario_builder import ACCOUNT, REGION
 from test_load_balancers import LB_ID, TG_ID, _arn, _lab, trace
 
 from flightpath.errors import EndpointError
 from flightpath.model.outcome import Check, Decision, Verdict
+from flightpath.report import build_report
+from flightpath.report.json_report import schema
 
 LISTENER_ID = "f2f7dc8efc522ab2"
 
@@ -77,7 +80,11 @@ def test_every_listener_rule_is_a_branch_naming_its_rule(tmp_path: Path) -> None
                       [{"Type": "fixed-response", "Order": 1, "FixedResponseConfig": {"StatusCode": "503"}}]),
                 _rule(lb, "rdef", "default", [], _forward(tg))]
     topo, lb_arn = _alb(tmp_path, rules)
-    t = trace(topo, "app1", "10.1.3.10", 80).trace
+    r = trace(topo, "app1", "10.1.3.10", 80)
+    t = r.trace
+    report = build_report(r, topo.info)
+    jsonschema.validate(report, schema())  # the JSON report lists every branch by its label
+    assert [br["label"] for br in report["branches"]] == [br.label for br in t.branches]
     # RULES/ACTION: rule 10 (path /maint/*) is answered by the ALB; the default rule forwards to web1 and
     # web2, which both admit the ALB's node: every branch reaches something -> delivered
     assert t.verdict is Verdict.DELIVERED, t.forward.reason
