@@ -18,6 +18,7 @@ translates its pool members' internet traffic to the rule's frontend public IPs 
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, replace
 from ipaddress import ip_address
 
@@ -31,6 +32,7 @@ from flightpath.model.protocols import protocol_name
 # Azure health probes come from the AzureLoadBalancer service tag, the host address 168.63.129.16
 # (https://learn.microsoft.com/azure/load-balancer/load-balancer-custom-probe-overview#probe-source-ip-address)
 PROBE_SOURCE = ip_address("168.63.129.16")
+_OUTBOUND: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # topology -> NIC key -> outbound rules
 
 
 @dataclass
@@ -235,11 +237,17 @@ class BalancerSteps:
         backend VM has no instance-level public IP). Else the subnet's own `nat` (default outbound access)."""
         if owner is None or owner.public_ips or (nat is not None and nat.overrides_public_ip):
             return nat
-        for lb in self.e.load_balancers.values():
-            for gid, protocols in lb.outbound:
-                gw = self.e.gateways.get(gid)
-                if gw is not None and owner.ref.id.lower() in gw.interface_ids and self.pkt.protocol in protocols:
-                    return gw
+        by_nic = _OUTBOUND.get(self.topo)
+        if by_nic is None:  # interface key -> the outbound rules whose pool holds it, built once per topology
+            by_nic = _OUTBOUND[self.topo] = {}
+            for lb in self.e.load_balancers.values():
+                for gid, protocols in lb.outbound:
+                    gw = self.e.gateways.get(gid)
+                    for nic in gw.interface_ids if gw is not None else ():
+                        by_nic.setdefault(nic, []).append((gw, protocols))
+        for gw, protocols in by_nic.get(owner.ref.id.lower(), ()):
+            if self.pkt.protocol in protocols:
+                return gw
         return nat
 
 
