@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from flightpath.model import Estate, LbTarget, Listener, ListenerRule, LoadBalancer, NativeRef, TargetGroup
-from flightpath.model.addresses import parse_address
+from flightpath.model.addresses import parse_address, parse_network
 
 PROTOCOLS = {"TCP": (6,), "TLS": (6,), "HTTP": (6,), "HTTPS": (6,), "UDP": (17,), "TCP_UDP": (6, 17),
              "GENEVE": (17,)}
@@ -73,13 +73,26 @@ def _answer(rule: dict[str, Any]) -> str:
     return ""
 
 
+def _sources(rule: dict[str, Any], where: str) -> tuple[tuple | None, bool]:
+    """The source-ip condition's networks (None: no such condition) and whether it is the only kind."""
+    nets, other = None, False
+    for c in rule.get("Conditions") or []:
+        if str(c.get("Field", "")) != "source-ip":
+            other = True
+            continue
+        values = (c.get("SourceIpConfig") or {}).get("Values") or c.get("Values") or []
+        nets = (nets or ()) + tuple(parse_network(v, f"{where}: SourceIpConfig.Values") for v in values)
+    return nets, not other
+
+
 def _rules(doc, acct: str, region: str) -> tuple[ListenerRule, ...]:
     out = []
     for r in sorted((doc.body.get("Rules") or []) if doc else [], key=lambda r: (
             r.get("IsDefault", False), int(r["Priority"]) if str(r.get("Priority", "")).isdigit() else 1 << 30)):
         name = "default" if r.get("IsDefault") else str(r.get("Priority", ""))
+        sources, exact = _sources(r, f"{doc.path}: rule {name}")
         out.append(ListenerRule(NativeRef("aws", "listener-rule", r.get("RuleArn", ""), name, acct, region),
-                                _conditions(r), _forward_groups(r, "Actions"), _answer(r)))
+                                _conditions(r), _forward_groups(r, "Actions"), _answer(r), sources, exact))
     return tuple(out)
 
 

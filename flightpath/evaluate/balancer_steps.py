@@ -77,7 +77,17 @@ class BalancerSteps:
             self.hop(lb.ref, Check.FORWARD, Decision.FORWARD, f"listener {lst.ref.name or lst.ref.id} "
                      f"({protocol_name(self.pkt.protocol)} {port}) has {len(lst.rules)} rules; which one matches "
                      "depends on the request (host, path, headers): each is a branch", interface=iface.ref)
-            specs = [spec for rule in lst.rules for spec in self._rule_specs(lb, lst, iface, rule)]
+            specs = []
+            for rule in lst.rules:  # in priority order; the first rule whose conditions all match wins
+                if rule.sources is not None and not any(self.pkt.src in n for n in rule.sources
+                                                         if n.version == self.pkt.src.version):
+                    continue  # its source-ip condition excludes this client: it cannot match
+                specs += self._rule_specs(lb, lst, iface, rule)
+                if rule.exact:
+                    break  # it surely matches (source-ip only, or the default rule): later rules never apply
+            if not specs:
+                self.drop(lb.ref, Check.FORWARD, Verdict.BLOCKED, f"no rule of listener {lst.ref.display()} can "
+                          f"match a request from {self.pkt.src} (source-ip conditions)", "lb_no_targets")
         else:
             specs = self._target_specs(lb, lst, iface, lst.target_group_ids, None)
         if len(specs) == 1:

@@ -36,6 +36,8 @@ class ListenerRule:
     conditions: str = ""  # a summary of what it matches: "host-header api.example.com; path-pattern /v1/*"
     target_group_ids: tuple[str, ...] = ()  # forward action's target groups (weight 0 left out)
     answer: str = ""  # the balancer answers itself: "fixed-response 503", "redirect to HTTPS:443"
+    sources: tuple | None = None  # source-ip condition's networks (the trace knows the client); None: none
+    exact: bool = False  # every condition is one a trace can decide (source-ip only, or the default rule)
 
 
 @dataclass(frozen=True, slots=True)

@@ -153,3 +153,19 @@ def test_internet_facing_nlb_reply_leaves_from_the_node_not_the_target(tmp_path:
     # by DNS name from the internet: the node's public address
     t2 = trace(topo, "internet", f"web-lb-{LB_ID}.elb.{REGION}.amazonaws.com", 80).trace
     assert t2.flow.dst.exploded == "3.4.5.6" and t2.verdict is Verdict.DELIVERED
+
+
+def test_source_ip_conditions_are_decided_by_the_client_address(tmp_path: Path) -> None:
+    def rules(lb, tg, api):
+        return [_rule(lb, "r5", "5", [{"Field": "source-ip", "SourceIpConfig": {"Values": ["10.9.0.0/16"]}}],
+                      _forward(api)),
+                _rule(lb, "r7", "7", [{"Field": "source-ip", "SourceIpConfig": {"Values": ["10.1.1.0/24"]}}],
+                      [{"Type": "fixed-response", "Order": 1, "FixedResponseConfig": {"StatusCode": "403"}}]),
+                _rule(lb, "rdef", "default", [], _forward(tg))]
+    topo, lb_arn = _alb(tmp_path, rules, extra_group="web2", web2_sg="closed-sg", health=("healthy", "unhealthy"))
+    t = trace(topo, "app1", "10.1.3.10", 80).trace
+    # RULES: source-ip is a condition a trace can decide: 10.1.1.10 is not in rule 5's 10.9.0.0/16 (skipped),
+    # it is in rule 7's 10.1.1.0/24, which has no other condition, so rule 7 applies and the default rule
+    # is never reached: the ALB answers 403 itself
+    assert t.verdict is Verdict.DELIVERED and not t.branches, t.forward.reason
+    assert t.forward.hops[-1].resource.id == lb_arn and "fixed-response 403" in t.forward.hops[-1].reason
