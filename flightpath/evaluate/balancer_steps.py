@@ -63,11 +63,11 @@ class BalancerSteps:
         if lst is None:
             ports = ", ".join(sorted({str(li.port) + (f"-{li.port_to}" if li.port_to else "") if li.port is not None
                                       else "all" for li in lb.listeners})) or "none"
+            what = protocol_name(self.pkt.protocol) + (f" port {port}" if port is not None else "")
             self.hop(lb.ref, Check.FORWARD, Decision.DROP,
-                     f"{lb.ref.display()} has no listener for {protocol_name(self.pkt.protocol)} port {port} "
-                     f"(listeners: {ports}); add a listener on that port", code=self.code(lb.ref, "lb_no_listener"),
-                     blocking=True, interface=iface.ref)
-            self.stop(Verdict.BLOCKED, f"{lb.ref.display()} has no listener on port {port}")
+                     f"{lb.ref.display()} has no listener for {what} (listeners: {ports}); add a listener on that "
+                     "port", code=self.code(lb.ref, "lb_no_listener"), blocking=True, interface=iface.ref)
+            self.stop(Verdict.BLOCKED, f"{lb.ref.display()} has no listener for {what}")
         if lst.note:
             self.warnings.append(lst.note)
         if lst.rules:
