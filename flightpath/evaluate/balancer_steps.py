@@ -188,6 +188,15 @@ class BalancerSteps:
         client = (self.pkt.src, self.pkt.src_port)
         frontend = (self.pkt.dst, self.pkt.dst_port)
         src = self.pkt.src if group.preserve_client_ip or node is None else node
+        if src == target.address:
+            # The client is this very target and keeps its own address: the target would answer itself, not
+            # the balancer, and the flow fails ("NAT loopback ... is not supported when client IP
+            # preservation is enabled": https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-troubleshooting.html;
+            # a backend reaching its own internal frontend fails when the flow maps to it:
+            # https://learn.microsoft.com/azure/load-balancer/load-balancer-troubleshoot-backend-traffic)
+            self.drop(lb.ref, Check.FORWARD, Verdict.BLOCKED, f"the flow maps back to its own source "
+                      f"{target.ref.display()}, which sees its own address as the client: a load balancer that "
+                      "preserves the client IP cannot loop a target's flow back to it", "lb_loopback")
         if src != self.pkt.src:
             self.nat_sessions.append(NatSession(iface.ref.id, (node, self.pkt.src_port), client, frontend))
         else:

@@ -169,3 +169,16 @@ def test_source_ip_conditions_are_decided_by_the_client_address(tmp_path: Path) 
     # is never reached: the ALB answers 403 itself
     assert t.verdict is Verdict.DELIVERED and not t.branches, t.forward.reason
     assert t.forward.hops[-1].resource.id == lb_arn and "fixed-response 403" in t.forward.hops[-1].reason
+
+
+def test_target_through_its_own_nlb_fails_when_the_flow_loops_back_to_it(tmp_path: Path) -> None:
+    _b, topo, lb_arn = _lab(tmp_path)
+    t = trace(topo, "web1", "10.1.3.10", 80).trace
+    # https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-troubleshooting.html:
+    # with client IP preservation (instance targets) NAT loopback is not supported: web1's flow fails when
+    # the NLB picks web1 itself, and works when it picks web2
+    assert t.verdict is Verdict.AMBIGUOUS
+    verdicts = {br.label.split(" ")[0]: br.verdict for br in t.branches}
+    assert sorted(v.value for v in verdicts.values()) == ["blocked", "delivered"]
+    looped = next(br for br in t.branches if br.verdict is Verdict.BLOCKED)
+    assert looped.hops[-1].resource.id == lb_arn and "loop" in looped.hops[-1].reason
