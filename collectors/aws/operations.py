@@ -49,6 +49,13 @@ class Operation:
     skip_states: tuple[str, ...] = ()
     params: Mapping[str, Any] = field(default_factory=dict, compare=False)
     client: str = ""  # the boto3 client name when it differs from the IAM service prefix (elbv2)
+    only_if: tuple[str, tuple[str, ...]] = ()  # (item field, values): call only for source items that match
+
+    def wants(self, item: Mapping[str, Any]) -> bool:
+        """Whether a source item gets this per-resource call (`only_if`; states in `skip_states` never)."""
+        if item.get("State") in self.skip_states or not item.get(self.source_id):
+            return False
+        return not self.only_if or str(item.get(self.only_if[0], "")).upper() in self.only_if[1]
 
     @property
     def action(self) -> str:
@@ -119,6 +126,11 @@ RESOURCE_OPERATIONS: tuple[Operation, ...] = (
     Operation("DescribeListeners", "describe_listeners", "Listeners", True, scope="resource",
               service="elasticloadbalancing", client="elbv2", source="DescribeLoadBalancers",
               source_id="LoadBalancerArn", id_param="LoadBalancerArn"),
+    # the rules of an ALB listener (HTTP/HTTPS), the default rule included: conditions and actions
+    # (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeRules.html)
+    Operation("DescribeRules", "describe_rules", "Rules", True, scope="resource", service="elasticloadbalancing",
+              client="elbv2", source="DescribeListeners", source_id="ListenerArn", id_param="ListenerArn",
+              only_if=("Protocol", ("HTTP", "HTTPS"))),
     Operation("DescribeLoadBalancerAttributes", "describe_load_balancer_attributes", "Attributes", False,
               scope="resource", service="elasticloadbalancing", client="elbv2", source="DescribeLoadBalancers",
               source_id="LoadBalancerArn", id_param="LoadBalancerArn"),

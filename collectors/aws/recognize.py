@@ -34,6 +34,7 @@ PER_RESOURCE = {
     # elbv2, per target group / load balancer: the file is named after the ARN's last segment (its id)
     "TargetHealthDescriptions": ("DescribeTargetHealth", r"[0-9a-f]{16}"),
     "Attributes": ("DescribeTargetGroupAttributes", r"[0-9a-f]{16}"),
+    "Rules": ("DescribeRules", r"[0-9a-f]{16}"),  # per ALB listener (its id: the listener ARN's last segment)
 }
 ACCOUNT_RE = re.compile(r"^\d{12}$")
 REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$")
@@ -88,9 +89,12 @@ def recognize(body: Any, rel: Path, path: Path) -> list[RawDocument] | None:
                                         or "DestinationCidrBlock" in r or "PrefixListId" in r
                                         for r in body[key] if isinstance(r, dict)):
             return None
+        if key == "Rules" and not all(isinstance(r, dict) and "RuleArn" in r for r in body[key]):
+            return None  # not elbv2 DescribeRules (whose every rule has a RuleArn)
         if key == "Attributes" and "targetgroup" not in rel.as_posix().lower():
             kind = "DescribeLoadBalancerAttributes"
-        found = re.search(pattern, rel.name if key in ("TargetHealthDescriptions", "Attributes") else rel.as_posix())
+        by_name = key in ("TargetHealthDescriptions", "Attributes", "Rules")
+        found = re.search(pattern, rel.name if by_name else rel.as_posix())
         resource_id = found.group(0) if found else ""
         return [RawDocument(path, "aws", kind, body, scope, resource_id)]
     return [RawDocument(path, "aws", key, body, scope)]

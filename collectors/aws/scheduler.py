@@ -143,7 +143,7 @@ class Scheduler:
             self.summary.count_resources(op, body)
             for follow in resource_operations_for(op.name):
                 for item in body.get(op.key, []):
-                    if item.get("State") not in follow.skip_states and item.get(follow.source_id):
+                    if follow.wants(item):
                         self._submit_call(target, region, follow, item[follow.source_id])
 
         params = dict(op.params)

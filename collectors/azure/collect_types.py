@@ -139,6 +139,19 @@ def plan_effective_routes(nics: list[dict[str, Any]], power: dict[str, str | Non
     return plan
 
 
+def health_calls(lbs: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(load balancer, load balancing rule) for every rule of every listed load balancer whose names can
+    name a file (LoadBalancerRuleHealth/<lb>/<rule>.json: the layout recognize.py reads), in id order."""
+    out = []
+    for lb in sorted(lbs, key=lambda x: str(x.get("id", "")).lower()):
+        if not NIC_FILE_RE.match(str(lb.get("name", ""))):
+            continue
+        for rule in (lb.get("properties") or {}).get("loadBalancingRules") or []:
+            if isinstance(rule, dict) and NIC_FILE_RE.match(str(rule.get("name", ""))):
+                out.append((lb, rule))
+    return out
+
+
 @dataclass
 class Merge:
     """Per-resource-group (or per-policy) calls of one kind, merged into one file when all are done."""

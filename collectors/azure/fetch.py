@@ -46,7 +46,7 @@ from flightpath.snapshot.progress import NullReporter, Reporter, check_output_fo
 from flightpath.collectors.azure import operations as ops
 from flightpath.collectors.azure.collect_types import (
     SUBSCRIPTION_RE, AzureCollectOptions, AzureCollectSummary, Job, JobPool, Merge, SubscriptionState,
-    plan_effective_routes, power_state, resource_parts)
+    health_calls, plan_effective_routes, power_state, resource_parts)
 from flightpath.errors import CollectorError
 from flightpath.snapshot import SnapshotWriter
 
@@ -216,15 +216,25 @@ class AzureCollector:
     def effective_routes(self, client: NetworkManagementClient, resource_group: str, nic: str) -> dict[str, Any]:
         """The NIC's effective routes: the SDK's LRO poller, final body returned raw."""
         self._count()
-        poller = client.network_interfaces.begin_get_effective_route_table(
+        return self._lro_result(client.network_interfaces.begin_get_effective_route_table(
             resource_group, nic, api_version=ops.GET_EFFECTIVE_ROUTES.api_version,
-            polling_interval=self.o.poll_interval, cls=_raw_final)
+            polling_interval=self.o.poll_interval, cls=_raw_final), f"effective routes of {nic}", "value")
+
+    def rule_health(self, client: NetworkManagementClient, resource_group: str, lb: str, rule: str) -> dict[str, Any]:
+        """A load balancing rule's backend health (LoadBalancerLoadBalancingRules_Health), final body raw."""
+        self._count()
+        return self._lro_result(client.load_balancer_load_balancing_rules.begin_health(
+            resource_group, lb, rule, api_version=ops.GET_RULE_HEALTH.api_version,
+            polling_interval=self.o.poll_interval, cls=_raw_final), f"health of {lb}/{rule}",
+            "loadBalancerBackendAddresses")
+
+    def _lro_result(self, poller: Any, what: str, list_key: str) -> dict[str, Any]:
         poller.wait(self.o.lro_timeout)
         if not poller.done():
-            raise ServiceResponseTimeoutError(f"effective routes of {nic} not ready after {self.o.lro_timeout:.0f} s")
+            raise ServiceResponseTimeoutError(f"{what} not ready after {self.o.lro_timeout:.0f} s")
         body = poller.result()
-        if not isinstance(body, dict) or not isinstance(body.get("value"), list):
-            raise UnexpectedResponse(f"final answer for {nic} has no 'value' list")
+        if not isinstance(body, dict) or not isinstance(body.get(list_key), list):
+            raise UnexpectedResponse(f"final answer for {what} has no {list_key!r} list")
         return body
 
     # -- the run ---------------------------------------------------------------------------------
@@ -300,6 +310,8 @@ class AzureCollector:
             elif self.o.effective_routes and op.kind == "networkInterfaces":
                 sub.nics = body["value"]
                 self._maybe_routes(sub)
+            elif self.o.effective_routes and op.kind == "loadBalancers":
+                self._rule_health(sub, body["value"])
             elif self.o.effective_routes and op.kind == "virtualMachines":
                 sub.vms = body["value"]
                 for vm in sorted(sub.vms, key=lambda v: v["id"].lower()) if not sub.blocked else []:
@@ -311,6 +323,8 @@ class AzureCollector:
         def on_fail() -> None:
             if op.kind == "firewallPolicies":
                 self._not_collected(sub.id, ops.LIST_RULE_COLLECTION_GROUPS.name, op.name)
+            elif self.o.effective_routes and op.kind == "loadBalancers":
+                self._not_collected(sub.id, ops.GET_RULE_HEALTH.name, op.name)
             elif self.o.effective_routes and op.kind in ("networkInterfaces", "virtualMachines"):
                 sub.blocked = sub.blocked or op.name
                 self._maybe_routes(sub)
@@ -349,6 +363,14 @@ class AzureCollector:
             urls.append(({"resource_id": item["id"]},
                          op.url(subscriptionId=sub.id, resourceGroupName=rg, firewallPolicyName=name)))
         self._merged(sub.id, op, urls, sub.client)
+
+    def _rule_health(self, sub: SubscriptionState, lbs: list[dict[str, Any]]) -> None:
+        for lb, rule in health_calls(lbs):  # one call per rule: LoadBalancerRuleHealth/<lb>/<rule>.json
+            rg, name = resource_parts(lb["id"])
+            rel = f"LoadBalancerRuleHealth/{name}/{rule['name']}.json"
+            self.pool.submit(self.rule_health, (sub.client, rg, name, rule["name"]), Job(
+                sub.id, ops.GET_RULE_HEALTH.name, lambda body, rel=rel: self._writer.write(  # type: ignore[union-attr]
+                    f"azure/{sub.id}/{rel}", body), {"resource_id": rule.get("id") or lb["id"]}))
 
     # -- effective routes ------------------------------------------------------------------------
     def _instance_view(self, sub: SubscriptionState, vm_id: str) -> None:

@@ -47,6 +47,7 @@ class Index:
     def __init__(self, docs: list[RawDocument], warnings: list[str]) -> None:
         self.by_kind: dict[str, dict[str, Res]] = defaultdict(dict)
         self.effective: list[RawDocument] = []
+        self.rule_health: list[RawDocument] = []  # load balancing rule health (balancers.py)
         self.unsupported: set[str] = set()
         self.kinds_present: set[str] = set()
         self.warnings = warnings
@@ -54,6 +55,8 @@ class Index:
             self.kinds_present.add(d.kind)
             if d.kind == K.EFFECTIVE_ROUTES:
                 self.effective.append(d)
+            elif d.kind == K.RULE_HEALTH:
+                self.rule_health.append(d)
             elif d.kind == K.UNSUPPORTED:
                 self.unsupported.update(d.body)
             else:

@@ -83,7 +83,7 @@ LIST_RESOURCE_GROUPS = Operation("resourceGroups.list", "", _SUB + "/resourcegro
 SUBSCRIPTION_OPERATIONS: tuple[Operation, ...] = (
     *(_net_list(k) for k in (
         "virtualNetworks", "networkInterfaces", "networkSecurityGroups", "applicationSecurityGroups",
-        "routeTables", "publicIPAddresses", "natGateways", "azureFirewalls", "firewallPolicies")),
+        "routeTables", "publicIPAddresses", "natGateways", "azureFirewalls", "firewallPolicies", "loadBalancers")),
     Operation("virtualMachines.list", "virtualMachines", _SUB + "/providers/Microsoft.Compute/virtualMachines",
               COMPUTE_API, "Microsoft.Compute/virtualMachines/read"),
 )
@@ -109,8 +109,19 @@ GET_EFFECTIVE_ROUTES = Operation(
     "Microsoft.Network/networkInterfaces/effectiveRouteTable/action", "resource", method="POST",
     source="networkInterfaces.list", long_running=True)
 
-RESOURCE_OPERATIONS: tuple[Operation, ...] = (LIST_RULE_COLLECTION_GROUPS, GET_INSTANCE_VIEW, GET_EFFECTIVE_ROUTES)
-EFFECTIVE_ROUTE_OPERATIONS: tuple[Operation, ...] = (GET_INSTANCE_VIEW, GET_EFFECTIVE_ROUTES)
+# --effective-routes also reads each load balancing rule's backend health, the other computed live state
+# (LoadBalancerLoadBalancingRules_Health, a long-running POST that changes nothing:
+# https://learn.microsoft.com/rest/api/load-balancer/load-balancer-load-balancing-rules/health); one file per
+# rule, LoadBalancerRuleHealth/<lb name>/<rule name>.json
+GET_RULE_HEALTH = Operation(
+    "loadBalancingRules.health", "LoadBalancerRuleHealth",
+    _RG + _NET + "loadBalancers/{loadBalancerName}/loadBalancingRules/{loadBalancingRuleName}/health", NETWORK_API,
+    "Microsoft.Network/loadBalancers/loadBalancingRules/health/action", "resource", method="POST",
+    source="loadBalancers.list", long_running=True)
+
+RESOURCE_OPERATIONS: tuple[Operation, ...] = (LIST_RULE_COLLECTION_GROUPS, GET_INSTANCE_VIEW, GET_EFFECTIVE_ROUTES,
+                                              GET_RULE_HEALTH)
+EFFECTIVE_ROUTE_OPERATIONS: tuple[Operation, ...] = (GET_INSTANCE_VIEW, GET_EFFECTIVE_ROUTES, GET_RULE_HEALTH)
 SETUP_OPERATIONS: tuple[Operation, ...] = (LIST_SUBSCRIPTIONS, LIST_RESOURCE_GROUPS)
 ALL_OPERATIONS: tuple[Operation, ...] = (
     SETUP_OPERATIONS + SUBSCRIPTION_OPERATIONS + RESOURCE_GROUP_OPERATIONS + RESOURCE_OPERATIONS)
@@ -119,6 +130,7 @@ ALL_OPERATIONS: tuple[Operation, ...] = (
 POLLING_ACTIONS = ("Microsoft.Network/locations/operations/read",
                    "Microsoft.Network/locations/operationResults/read")
 EFFECTIVE_ROUTE_ACTION = GET_EFFECTIVE_ROUTES.action
+LIVE_STATE_ACTIONS = (EFFECTIVE_ROUTE_ACTION, GET_RULE_HEALTH.action)  # the only non-read actions (POSTs)
 
 # `{name}` in a path template -> one ARM path segment.
 _POST_PATTERNS = tuple(
@@ -153,6 +165,7 @@ def custom_role(subscriptions: list[str] | None = None, effective_routes: bool =
 ROLE_NOTE = (
     "Create it with `az role definition create --role-definition role.json`, then assign it to the "
     "identity that collects on each subscription. Microsoft.Network/networkInterfaces/effectiveRouteTable/"
-    "action and the locations/operation* reads are needed only for --effective-routes. The built-in "
+    "action, Microsoft.Network/loadBalancers/loadBalancingRules/health/action and the locations/operation* "
+    "reads are needed only for --effective-routes. The built-in "
     "Reader role also suffices without --effective-routes."
 )

@@ -56,6 +56,9 @@ RULE_COLLECTION_GROUP = "Microsoft.Network/firewallPolicies/ruleCollectionGroups
 VM = "Microsoft.Compute/virtualMachines"
 LOAD_BALANCER = "Microsoft.Network/loadBalancers"
 EFFECTIVE_ROUTES = "effectiveRouteTable"  # NetworkInterfaces_GetEffectiveRouteTable (no type of its own)
+# LoadBalancerLoadBalancingRules_Health (no id or type): `{"up", "down", "loadBalancerBackendAddresses"}`, at
+# `.../LoadBalancerRuleHealth/<lb name>/<rule name>.json` (the collector's layout; the path names the rule)
+RULE_HEALTH = "loadBalancerRuleHealth"
 UNSUPPORTED = "unsupported"  # Azure resources of a type flightpath does not use (body: the type names)
 
 KINDS = (VNET, SUBNET, PEERING, NIC, NSG, NSG_RULE, NSG_DEFAULT_RULE, ASG, ROUTE_TABLE, ROUTE, PUBLIC_IP,
@@ -112,6 +115,8 @@ def _is_effective_route(item: Any) -> bool:
 
 def recognize(body: Any, rel: Path, path: Path) -> list[RawDocument] | None:
     items = _items(body)
+    if isinstance(body, dict) and field(body, "loadBalancerBackendAddresses") is not None and field(body, "id") is None:
+        return [RawDocument(path, "azure", RULE_HEALTH, body, scope_from_path(rel), rel.with_suffix("").as_posix())]
     if items is None:
         return None
     scope = scope_from_path(rel)
@@ -151,7 +156,7 @@ def item_ids(doc: RawDocument):
     """Duplicate detection (flightpath/snapshot/duplicates.py): each listed resource by its ARM id,
     case-insensitively (ARM ids are). Embedded children (a VNet's subnets) are another view, merged by
     the normalizer's rule (collectors/azure/index.py: a listed child wins over the embedded copy)."""
-    if doc.kind in (EFFECTIVE_ROUTES, UNSUPPORTED) or not isinstance(doc.body, list):
+    if doc.kind in (EFFECTIVE_ROUTES, UNSUPPORTED, RULE_HEALTH) or not isinstance(doc.body, list):
         return
     for i, item in enumerate(doc.body):
         rid = field(item, "id") if isinstance(item, dict) else None

@@ -66,10 +66,14 @@ class GatewaySteps:
                       f"{dst} is in the shared address space (RFC 6598): it never crosses an internet gateway; "
                       "route it to a private gateway instead", "internet_shared_destination")
         self.cross_subnet(from_subnet, None)
+        if self.is_reply and self.balancer_return(gw):  # a public load balancer frontend's reply (balancer_steps)
+            self.internet(gw)
+            return
         if self.pkt.src.version == 4:
             owner = self.topo.interface_at(network_id, self.pkt.src)
             public = next((pub for priv, pub in owner.public_ips if priv == self.pkt.src), None) if owner else None
             nat = self.e.gateways.get(from_subnet.egress_nat_id) if from_subnet and from_subnet.egress_nat_id else None
+            nat = nat if self.is_reply else self.outbound_rule_nat(owner, nat)  # load balancer outbound rules
             if nat is not None and public is not None and self.is_reply:
                 nat = None  # the reply of a connection that came in on the public IP leaves by it (Azure NAT gateway)
             if nat is not None and nat.public_ips and (public is None or nat.overrides_public_ip):
@@ -103,7 +107,8 @@ class GatewaySteps:
         public = nat.public_ips[0]
         self.nat_sessions.append(NatSession(nat.ref.id, (public, self.pkt.src_port), (self.pkt.src, self.pkt.src_port)))
         self.pkt = replace(self.pkt, src=public)
-        self.hop(nat.ref, Check.NAT, Decision.TRANSLATE, f"source translated to the NAT gateway's public IP {public}")
+        what = "load balancer outbound rule" if "outbound rule" in nat.ref.type else "NAT gateway"
+        self.hop(nat.ref, Check.NAT, Decision.TRANSLATE, f"source translated to the {what}'s public IP {public}")
 
     def provider_nat(self, nat: Gateway, gw: Gateway) -> None:
         """Source NAT to an address the provider picks (Azure default outbound access): the packet leaves
@@ -133,7 +138,8 @@ class GatewaySteps:
     def internet(self, gw: Gateway | None) -> None:
         """The packet is on the internet: delivered to a public address the snapshot holds, else exits."""
         owner = self.topo.public_owner(self.pkt.dst)
-        nat = self.topo.nat_owner(self.pkt.dst) if owner is None else None
+        # a reply may come back to a NAT address that a public load balancer frontend also holds (outbound rule)
+        nat = self.topo.nat_owner(self.pkt.dst) if owner is None or self.is_reply else None
         if nat is not None and self.is_reply:
             session = next((s for s in self.nat_sessions if s.interface_id == nat.ref.id
                             and s.translated == (self.pkt.dst, self.pkt.dst_port)), None)
@@ -141,7 +147,7 @@ class GatewaySteps:
                 self.pkt = replace(self.pkt, dst=session.original[0], dst_port=session.original[1])
                 self.hop(nat.ref, Check.NAT, Decision.TRANSLATE, f"reply translated back to {session.original[0]}")
                 self.deliver_local(nat.network_ids[0], None)
-        if nat is not None:
+        if nat is not None and owner is None:
             self.drop(nat.ref, Check.FORWARD, Verdict.BLOCKED,
                       f"{nat.ref.display()} admits replies only; nothing connects to it from the internet "
                       "(publish the service on a public IP or a load balancer instead)", "target_not_accepting")
@@ -167,6 +173,9 @@ class GatewaySteps:
 
     def arrive_from_internet(self, iface, private) -> None:
         network_id = iface.network_id
+        if not iface.subnet_id and iface.owner is not None and iface.owner.id in self.e.load_balancers:
+            self.arrived_via = GatewayKind.INTERNET  # a public frontend in no subnet (Azure public load balancer)
+            self.arrive_at(iface)
         igw = self.topo.gateway_of(network_id, GatewayKind.INTERNET)
         if igw is None:
             eigw = self.topo.gateway_of(network_id, GatewayKind.EGRESS_ONLY_INTERNET)

@@ -5,7 +5,7 @@ Owns the frozen value types every stage shares. May import only `flightpath.erro
 
 from __future__ import annotations
 
-from flightpath.model.balancing import LbTarget, Listener, LoadBalancer, TargetGroup  # noqa: F401 (re-exported)
+from flightpath.model.balancing import LbTarget, Listener, ListenerRule, LoadBalancer, TargetGroup  # noqa: F401
 from flightpath.model.outcome import Check, Decision, Hop, PathResult, RouteRef, RuleRef, Trace, Verdict  # noqa: F401 (re-exported)
 from flightpath.model.resources import (  # noqa: F401 (re-exported)
     ANY_ADDRESS,

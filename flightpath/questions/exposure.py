@@ -83,7 +83,7 @@ def candidates(topo: Topology, origin: str) -> list[tuple[Interface, IPAddress, 
 def class_key(iface: Interface) -> tuple:
     """What decides an interface's answer for a given client, beside its own addresses."""
     return (iface.network_id, iface.subnet_id, iface.stage, iface.stage_missing, iface.route_table_id,
-            iface.forwards, iface.gateway_id, bool(iface.note))
+            iface.forwards, iface.gateway_id, bool(iface.note), iface.owner)  # owner: a balancer's own listeners
 
 
 def _source_text(origin: str) -> str:

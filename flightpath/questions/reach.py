@@ -273,7 +273,7 @@ def _gather(t: Trace, stages: dict[str, FilterStage], topo: Topology, seen: set[
                     rules.extend((r, not rs.stateful or r.stateless is True) for r in rs.rules)
         for lst in lb.listeners if lb else ():
             # a listener forwards only its own port: a boundary like a rule's (no rule decides it)
-            ports = (PortRange(lst.port, lst.port),) if lst.port is not None else None
+            ports = (PortRange(lst.port, lst.port_to or lst.port),) if lst.port is not None else None
             for proto in lst.protocols:
                 rules.append((Rule(lb.ref, "listener", Direction.INGRESS, Action.ALLOW, protocol=proto,
                                    dst_ports=ports), False))

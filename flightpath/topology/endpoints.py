@@ -53,6 +53,30 @@ def _interfaces_named(topo: Topology, text: str) -> list[Interface]:
     return list(by_owner.values())
 
 
+def _balancer_named(topo: Topology, text: str, version: int | None, from_internet: bool) -> Endpoint | None:
+    """A load balancer's DNS name (AWS `DNSName`; `dualstack.` prefix too) as a destination: it resolves to
+    its nodes' addresses, public ones from the internet (one per zone: the first node's is traced, the
+    others said in a warning)."""
+    name = text.lower().rstrip(".").removeprefix("dualstack.")
+    lb = next((b for b in topo.estate.load_balancers.values() if name in b.dns_names), None)
+    if lb is None:
+        return None
+    nodes = [topo.estate.interfaces[i] for i in lb.interface_ids if i in topo.estate.interfaces]
+    addrs = []
+    for iface in nodes:
+        try:
+            addrs.append((iface, _pick_address(iface, version, prefer_public=from_internet)))
+        except EndpointError:
+            continue
+    if not addrs:
+        raise EndpointError(f"destination {text!r} is {lb.ref.display()}, but none of its nodes' addresses is in "
+                            "the snapshot (its network interfaces are missing)")
+    iface, addr = addrs[0]
+    note = [f"{text} resolves to {len(addrs)} node addresses of {lb.ref.display()} "
+            f"({', '.join(str(a) for _i, a in addrs)}); the trace goes to {addr}"] if len(addrs) > 1 else []
+    return Endpoint("interface", addr, f"{lb.ref.display()} ({addr})", interface=iface, warnings=note)
+
+
 def _pick_address(iface: Interface, version: int | None, prefer_public: bool) -> IPAddress:
     if prefer_public:
         for priv, pub in iface.public_ips:
@@ -74,6 +98,10 @@ def resolve(topo: Topology, text: str, role: str, *, version: int | None = None,
         addr = INTERNET_HOST_V6 if version == 6 else INTERNET_HOST
         return Endpoint("internet", addr, f"internet ({addr})")
     ip = _parse_ip(text)
+    if ip is None and role == "destination" and "." in text:
+        found = _balancer_named(topo, text, version, from_internet)
+        if found is not None:
+            return found
     if ip is None:
         hits = _interfaces_named(topo, text)
         if not hits:

@@ -82,3 +82,15 @@ def test_ha_ports_rule_forwards_every_port(tmp_path):
     # HAPORT: protocol All with frontendPort 0 balances every TCP and UDP port
     assert run_query(topo, Query("client", "10.0.1.100", "tcp", 8443)).trace.verdict is Verdict.DELIVERED
     assert run_query(topo, Query("client", "10.0.1.100", "udp", 53)).trace.verdict is Verdict.DELIVERED
+
+
+def test_backend_to_its_own_internal_frontend_fails_when_the_flow_maps_back_to_it(tmp_path):
+    topo, lb = _lab(tmp_path)
+    t = run_query(topo, Query("vm1", "10.0.1.100", "tcp", 80)).trace
+    # https://learn.microsoft.com/azure/load-balancer/load-balancer-troubleshoot-backend-traffic: a backend
+    # VM reaching its own internal load balancer's frontend fails when the flow is mapped to itself; mapped
+    # to vm2 it works: the answer depends on the backend chosen
+    assert t.verdict is Verdict.AMBIGUOUS
+    by_target = {br.label.split(" ")[0]: br for br in t.branches}
+    assert by_target["virtualMachines/vm1"].verdict is Verdict.BLOCKED
+    assert by_target["virtualMachines/vm2"].verdict is Verdict.DELIVERED

@@ -59,7 +59,7 @@ def test_region_operations_cover_what_the_loader_reads() -> None:
     assert {op.name for op in ops.RESOURCE_OPERATIONS} == {
         "SearchTransitGatewayRoutes", "GetTransitGatewayRouteTablePropagations",
         "GetTransitGatewayRouteTableAssociations", "GetManagedPrefixListEntries", "DescribeListeners",
-        "DescribeLoadBalancerAttributes", "DescribeTargetHealth", "DescribeTargetGroupAttributes"}
+        "DescribeLoadBalancerAttributes", "DescribeTargetHealth", "DescribeTargetGroupAttributes", "DescribeRules"}
     for op in ops.REGION_OPERATIONS:
         assert op.key in recognize.LIST_KEYS or op.key == "PrefixLists", op.name
     from pathlib import Path
@@ -81,10 +81,11 @@ def test_operation_matches_botocore_model(op: ops.Operation) -> None:
         "paginated must follow NextToken (Marker in elbv2)"
     if op.scope == "resource":
         assert op.id_param in operation.input_shape.members
-        source = next(s for s in ops.REGION_OPERATIONS if s.name == op.source)
+        source = next(s for s in ops.REGION_OPERATIONS + ops.RESOURCE_OPERATIONS if s.name == op.source)
         item_shape = model.operation_model(source.name).output_shape.members[source.key].member
         assert op.source_id in item_shape.members
         assert "State" in item_shape.members or op.service == "elasticloadbalancing"  # target groups have none
+        assert not op.only_if or op.only_if[0] in item_shape.members
 
 
 def test_operation_params_are_valid_requests() -> None:

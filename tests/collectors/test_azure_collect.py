@@ -145,7 +145,7 @@ def serve_estate(arm: ArmReplay, sub: str = SUB) -> dict[str, Any]:
         "applicationSecurityGroups": wire("applicationSecurityGroups", sub), "routeTables": wire("RouteTableList", sub),
         "publicIPAddresses": wire("publicIPAddresses", sub), "natGateways": {"value": []},
         "azureFirewalls": {"value": [wire("AzureFirewallGet", sub)]}, "firewallPolicies": wire("firewallPolicies", sub),
-        "virtualMachines": wire("virtualMachines", sub),
+        "virtualMachines": wire("virtualMachines", sub), "loadBalancers": {"value": []},
         "virtualNetworkGateways": {"value": [wire("VirtualNetworkGatewayGet", sub)]},
         "localNetworkGateways": wire("localNetworkGateways", sub),
         "connections": {"value": [wire("VirtualNetworkGatewayConnectionGet", sub)]},
@@ -313,7 +313,7 @@ def test_snapshot_loads(tmp_path: Path) -> None:
     out = tmp_path / "snap"
     contents = read_snapshot(out)
     assert contents.manifest is not None and contents.manifest["errors"] == [] and contents.warnings == []
-    assert len(contents.documents["azure"]) == 15  # every file is recognised as Azure
+    assert len(contents.documents["azure"]) == 16  # every file is recognised as Azure (loadBalancers.json too)
     if importlib.util.find_spec("flightpath.collectors.azure.normalize") is None:
         return  # the Azure normalizer is not there yet: recognising the files is what can be checked
     topo = flightpath.load_snapshot(out, use_cache=False)
@@ -340,10 +340,10 @@ def test_read_only_guard_refuses_writes_and_provider_registration(tmp_path: Path
 
 def test_operations_are_read_only() -> None:
     for op in ops.ALL_OPERATIONS:
-        assert op.action.endswith("/read") or op.action == ops.EFFECTIVE_ROUTE_ACTION, op.action
-        assert op.method == "GET" or (op.method == "POST" and op.action == ops.EFFECTIVE_ROUTE_ACTION), op.name
+        assert op.action.endswith("/read") or op.action in ops.LIVE_STATE_ACTIONS, op.action
+        assert op.method == "GET" or (op.method == "POST" and op.action in ops.LIVE_STATE_ACTIONS), op.name
     role = ops.custom_role([SUB])
-    assert all(a.endswith("/read") or a == ops.EFFECTIVE_ROUTE_ACTION for a in role["Actions"])
+    assert all(a.endswith("/read") or a in ops.LIVE_STATE_ACTIONS for a in role["Actions"])
     assert set(role["Actions"]) == {op.action for op in ops.ALL_OPERATIONS} | set(ops.POLLING_ACTIONS)
     assert ops.EFFECTIVE_ROUTE_ACTION not in ops.custom_role([SUB], effective_routes=False)["Actions"]
     assert ops.allowed_request("POST", effective_path()) and not ops.allowed_request("POST", effective_path() + "/x")
