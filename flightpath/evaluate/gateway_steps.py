@@ -192,11 +192,13 @@ class GatewaySteps:
         self.arrived_via = GatewayKind.INTERNET
         self.enter_network(igw, network_id)
 
-    def enter_network(self, gw: Gateway, network_id: str) -> None:
-        """Traffic entering a network through a gateway: its edge (ingress) route table if any, else local."""
-        table = self.e.route_tables.get(gw.edge_route_table_id) if gw.edge_route_table_id else None
-        if table is None and gw.edge_route_table_id:  # DESIGN rule 3: missing data is a result
-            self.unknown(gw.ref, Check.ROUTE_LOOKUP, f"route table {gw.edge_route_table_id} of {gw.ref.display()} "
+    def enter_network(self, gw: Gateway, network_id: str, table_id: str = "") -> None:
+        """Traffic entering a network through a gateway: `table_id`, else the gateway's edge (ingress) route
+        table if any, else local."""
+        table_id = table_id or gw.edge_route_table_id
+        table = self.e.route_tables.get(table_id) if table_id else None
+        if table is None and table_id:  # DESIGN rule 3: missing data is a result
+            self.unknown(gw.ref, Check.ROUTE_LOOKUP, f"route table {table_id} of {gw.ref.display()} "
                                                      "is not in the snapshot")
         if table is None:
             self.deliver_local(network_id, None)
@@ -271,10 +273,11 @@ class GatewaySteps:
         local = self.e.networks.get(network_id)
         far = self.e.gateways.get(gw.peer_gateway_id) if gw.peer_gateway_id else None
         in_peer = peer is not None and any(self.pkt.dst.version == c.version and self.pkt.dst in c for c in peer.cidrs)
+        routed_by = dict(gw.routes_into).get(peer_id, "") if not in_peer else ""
         if peer is None and far is not None:
             self.unknown(gw.ref, Check.FORWARD, f"the network {peer_id or '?'} behind {far.ref.display()} is not in "
                                                 "the snapshot")
-        if far is None and not in_peer:
+        if far is None and not in_peer and not routed_by:
             self.drop(gw.ref, Check.FORWARD, Verdict.BLOCKED,
                       f"{self.pkt.dst} is not in the peer network's CIDRs: a peering is not transitive; peer "
                       "directly with the destination's network or use a transit gateway", "peering_address")
@@ -298,6 +301,10 @@ class GatewaySteps:
             self.router_to_router(far)
             self.arrived_via = GatewayKind.PEERING
             self.enter_network(far, peer_id)  # a hub network needs no subnet of its own to route onward
+            return
+        if routed_by:  # an imported custom route: its next hop is in the peer (GCP peering route exchange)
+            self.arrived_via = GatewayKind.PEERING
+            self.enter_network(gw, peer_id, routed_by)
             return
         self.arrived_via = GatewayKind.PEERING
         if peer_id not in self.topo.subnets_of:

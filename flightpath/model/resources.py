@@ -309,6 +309,10 @@ class Gateway:
     # the peering then enters the peer network through it: its edge route table (if any) routes the packet
     # (transit routing through a hub); without one only the peer network's own addresses are reachable.
     peer_gateway_id: str = ""
+    # peering: (network entered, route table id) pairs: traffic entering that network over the peering toward an
+    # address outside it is routed by that table (GCP: the custom routes the network exports and the sender
+    # imports, whose next hops lie in the network entered). Without one, only the peer's own addresses.
+    routes_into: tuple[tuple[str, str], ...] = ()
     # service endpoint: the IP protocols it carries; empty: every protocol. AWS gateway endpoints carry TCP and
     # ICMP only (Reachability Analyzer VPCE_GATEWAY_PROTOCOL_RESTRICTION); OCI service gateways do not restrict.
     protocols: tuple[int, ...] = ()

@@ -154,11 +154,18 @@ def test_peering_is_not_transitive(topo):
     assert t.verdict is Verdict.BLOCKED
 
 
-def test_imported_custom_route_is_unknown_not_guessed(topo):
-    # p1 imports and p2 exports custom routes (PEERING#importing-exporting): the route reaches p1, but its next hop
-    # lies inside p2, which the core does not follow: unknown, with the reason
+def test_an_imported_custom_route_is_followed_to_its_next_hop_in_the_peer(topo):
+    # p1 imports and p2 exports custom routes (PEERING#importing-exporting): p1's packet to 172.16.0.5 crosses the
+    # peering and goes to the route's next hop, 10.40.2.10 (p2vm), which has no IP forwarding: "a VM that is the
+    # next hop of a route must have IP forwarding enabled" (https://cloud.google.com/vpc/docs/using-routes#canipforward),
+    # so p2vm drops it
     t = trace(topo, "p1vm", "172.16.0.5", port=443)
-    assert t.verdict is Verdict.UNKNOWN and "imported" in t.forward.reason
+    names = [h.resource.name for h in t.forward.hops]
+    assert t.verdict is Verdict.BLOCKED, t.forward.reason
+    assert any("peering" in h.resource.type for h in t.forward.hops), names
+    assert t.first_block.resource.id.endswith("p2vm#nic0") and "not addressed to it" in t.first_block.reason, \
+        (t.first_block.resource, t.first_block.reason)
+    # p3 does not import p2's custom routes: no route to 172.16.0.0/16 there (see the p3 test above)
 
 
 def test_vpn_tunnel_up_exits_and_down_is_no_route(topo):
