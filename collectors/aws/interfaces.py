@@ -186,7 +186,8 @@ def build_interfaces(items, est: Estate, vpc_region: dict[str, tuple[str, str]],
             ref=NativeRef("aws", "network-interface", eid, name, acct, region),
             network_id=vid, subnet_id=get_str(eni, "SubnetId", entry["where"], ""),
             private_ips=tuple(entry["private"]), public_ips=tuple(entry["public"]), stage=stage,
-            forwards=source_dest_check is False, instance=inst_ref, gateway_id=gateway_id,
+            forwards=source_dest_check is False, no_forward_setting="source/destination check (SourceDestCheck) is on",
+            instance=inst_ref, gateway_id=gateway_id,
             accepts_connections=accepts, stage_missing=stage_missing, note=note,
             owner=None if gateway_id else service_owner(eni, acct, region))
         for gid in groups:

@@ -132,7 +132,9 @@ def build_interfaces(ctx: Context) -> None:
         est.interfaces[r.key] = Interface(
             ref=r.ref("network-interface"), network_id=ctx.vnet_of_subnet(subnet_key), subnet_id=subnet_key,
             private_ips=tuple(private), public_ips=tuple(public), stage=stage,
-            forwards=flag(field(r.p, "enableIPForwarding")), instance=instance, stage_missing=stage_missing,
+            forwards=flag(field(r.p, "enableIPForwarding")),
+            no_forward_setting="IP forwarding (enableIPForwarding) is off",
+            instance=instance, stage_missing=stage_missing,
             note=vm_notes.get(vm_key, ""),
             route_table_id=f"{r.key}#effective" if r.key in ctx.effective else "",
             owner=None if vm_key else _nic_owner(r))

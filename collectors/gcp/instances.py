@@ -72,7 +72,7 @@ def build_interfaces(ctx: Context, stages: Stages, routes: Routes, subnet_tables
             est.interfaces[iid] = Interface(
                 inst.ref("network-interface", f"#nic{n}", f"{inst.name}#{nic.get('name') or f'nic{n}'}"), net, subnet,
                 tuple(ips), public, None if lost else stages.stage(net, region, tags, sas), stage_missing=lost,
-                forwards=bool(b.get("canIpForward")),
+                forwards=bool(b.get("canIpForward")), no_forward_setting="IP forwarding (canIpForward) is off",
                 instance=iref, note="" if status == "RUNNING" else f"instance {inst.name} is {status}, not RUNNING "
                 f"(INSTANCE_NOT_RUNNING)", route_table_id="" if table == subnet_tables.get(subnet) else table)
             ctx.nic_of.setdefault((inst.key, net), iid)

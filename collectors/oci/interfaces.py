@@ -81,6 +81,7 @@ def build_interfaces(ctx: Context) -> None:
         est.interfaces[v.id] = Interface(
             v.ref("vnic"), subnet.text("vcnId") if subnet else "", v.text("subnetId"), tuple(ips), tuple(pubs),
             stage=stage, forwards=bool(v.get("skipSourceDestCheck")),
+            no_forward_setting="skipSourceDestCheck is false",
             instance=instance, stage_missing=stage_missing, note=state, route_table_id=v.text("routeTableId"))
 
 

@@ -275,6 +275,8 @@ class Interface:
     public_ips: tuple[tuple[IPAddress, IPAddress], ...] = ()  # (private, public) pairs
     stage: FilterStage | None = None  # SGs / NIC NSG; None: nothing filters at the interface
     forwards: bool = False  # may send/receive packets not addressed to itself (src/dst check off)
+    # when it does not forward, the native setting that says so, for the report ("" = source/destination check)
+    no_forward_setting: str = ""
     instance: NativeRef | None = None  # the VM/instance that owns it
     gateway_id: str = ""  # set when the interface belongs to a gateway (NAT gateway, transit attachment)
     accepts_connections: bool = True  # False for managed gateway interfaces (NAT GW)
