@@ -263,6 +263,18 @@ _register_collectors()
 from flightpath.cli import questions as _questions  # noqa: E402,F401  (registers reach on the app)
 
 
+_COMMAND = None
+
+
+def _command():
+    """The click command typer builds from `app`, built once: typer rebuilds it on every `app(...)` call, which
+    is ~30 ms of each in-process run (tests, the fuzzer), more than loading a small snapshot."""
+    global _COMMAND
+    if _COMMAND is None:
+        _COMMAND = typer.main.get_command(app)
+    return _COMMAND
+
+
 def run(argv: Optional[list[str]] = None) -> int:
     """Run one command in this process and return its exit code (what main() exits with). One-line
     errors on stderr, exit codes per DESIGN.md, no traceback for bad input. Tests call this directly."""
@@ -270,7 +282,7 @@ def run(argv: Optional[list[str]] = None) -> int:
     if not args:  # bare `flightpath`: the help, as git prints it
         args = ["--help"]
     try:
-        code = app(args=args, prog_name="flightpath", standalone_mode=False)
+        code = _command()(args=args, prog_name="flightpath", standalone_mode=False)
         return code if isinstance(code, int) else 0
     except typer.Exit as exc:
         return exc.exit_code
