@@ -43,7 +43,7 @@ from flightpath.model import Gateway, GatewayKind, Interface, LbTarget, Listener
 from flightpath.model.addresses import parse_address
 
 from flightpath.collectors.azure import recognize as K
-from flightpath.collectors.azure.arm import field, integer, key, lower, parse_id, props, ref_id, ref_ids, seq
+from flightpath.collectors.azure.arm import field, flag, integer, key, lower, parse_id, props, ref_id, ref_ids, seq
 from flightpath.collectors.azure.gateways import pip_address
 from flightpath.collectors.azure.index import Context
 
@@ -225,15 +225,24 @@ def _outbound_rules(ctx: Context, r, lb_ref: NativeRef, members: dict[str, list[
     fronts = {key(field(fe, "id")): props(fe) for fe in seq(r.p, "frontendIPConfigurations")}
     rules = [(props(rule), str(field(rule, "name") or ""), str(field(rule, "id") or ""),
               ref_ids(field(props(rule), "frontendIPConfigurations"))) for rule in seq(r.p, "outboundRules")]
-    if lower(field(field(r.item, "sku"), "name")) == "basic":
+    basic = lower(field(field(r.item, "sku"), "name")) == "basic"
+    with_rule = {key(ref_id(field(rp, "backendAddressPool"))) for rp, *_ in rules}
+    for rule in seq(r.p, "loadBalancingRules"):
         # "Deployed in the backend pool of a basic public load balancer" is explicit outbound connectivity
         # (default-outbound-access): a Basic load balancer's rules translate their pool's outbound flows to
-        # the rule's public frontend (load-balancer-outbound-connections); only the address is modelled here
-        for rule in seq(r.p, "loadBalancingRules"):
-            rp, fid = props(rule), ref_id(field(props(rule), "frontendIPConfiguration"))
-            if field(fronts.get(key(fid), {}), "publicIPAddress") is not None:
-                rules.append(({"backendAddressPool": field(rp, "backendAddressPool"), "protocol": "all"},
-                              f"{field(rule, 'name')} (Basic SKU)", str(field(rule, "id") or ""), [fid]))
+        # the rule's public frontend (load-balancer-outbound-connections). A Standard one's rule does the same
+        # unless `disableOutboundSnat` ("configures SNAT for the VMs in the backend pool to use the publicIP
+        # address specified in the frontend of the load balancing rule", LoadBalancingRule in the ARM reference:
+        # https://learn.microsoft.com/rest/api/load-balancer/load-balancers/get); an outbound rule for the pool
+        # comes first. Only the address is modelled here (not SNAT port allocation).
+        rp, fid = props(rule), ref_id(field(props(rule), "frontendIPConfiguration"))
+        pool = key(ref_id(field(rp, "backendAddressPool")))
+        if field(fronts.get(key(fid), {}), "publicIPAddress") is None or pool in with_rule:
+            continue
+        if basic or not flag(field(rp, "disableOutboundSnat")):
+            rules.append(({"backendAddressPool": field(rp, "backendAddressPool"), "protocol": "all"},
+                          f"{field(rule, 'name')} ({'Basic SKU' if basic else 'load-balancing rule SNAT'})",
+                          str(field(rule, "id") or ""), [fid]))
     for rp, name, rid, front_ids in rules:
         pool = key(ref_id(field(rp, "backendAddressPool")))
         ips = []

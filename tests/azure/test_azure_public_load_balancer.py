@@ -33,7 +33,8 @@ from flightpath.questions.exposure import exposure
 PIP = "20.60.0.10"
 
 
-def _lb(b: AzureScenario, *, nat_range=False, outbound=True, rule_protocol="Tcp", sku="Standard") -> str:
+def _lb(b: AzureScenario, *, nat_range=False, outbound=True, rule_protocol="Tcp", sku="Standard",
+        rule_snat=False) -> str:
     lb = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-test/providers/Microsoft.Network/loadBalancers/plb"
     fe = {"id": f"{lb}/frontendIPConfigurations/fe-pub"}
     pool = {"id": f"{lb}/backendAddressPools/be"}
@@ -57,7 +58,7 @@ def _lb(b: AzureScenario, *, nat_range=False, outbound=True, rule_protocol="Tcp"
         "loadBalancingRules": [{"name": "r443", "id": f"{lb}/loadBalancingRules/r443", "properties": {
             "frontendIPConfiguration": fe, "backendAddressPool": pool, "protocol": rule_protocol,
             "frontendPort": 443, "backendPort": 443, "probe": {"id": f"{lb}/probes/p443"},
-            "disableOutboundSnat": True}}],
+            "disableOutboundSnat": not rule_snat}}],
         "probes": [{"name": "p443", "id": f"{lb}/probes/p443", "properties": {"protocol": "Tcp", "port": 443}}],
         "inboundNatRules": nat_rules,
         "outboundRules": [{"name": "out", "id": f"{lb}/outboundRules/out", "properties": {
@@ -294,3 +295,15 @@ def test_basic_public_load_balancer_pool_member_egresses_through_the_frontend(tm
     # a Standard one without outbound rules gives none (the rule's disableOutboundSnat is true here)
     topo, _lb = _lab(tmp_path / "std", outbound=False)
     assert trace(topo, "vm1", "8.8.8.8", 443).verdict is Verdict.BLOCKED
+
+
+def test_a_standard_rule_without_disable_outbound_snat_gives_its_pool_egress(tmp_path):
+    # LoadBalancingRule.disableOutboundSnat (ARM reference, https://learn.microsoft.com/rest/api/load-balancer/
+    # load-balancers/get): left false, the rule "configures SNAT for the VMs in the backend pool to use the publicIP
+    # address specified in the frontend": pool members egress as the frontend's address, even in a private subnet
+    topo, _lb = _lab(tmp_path, outbound=False, rule_snat=True)
+    t = trace(topo, "vm1", "8.8.8.8", 443)
+    assert t.verdict is Verdict.EXITED, t.forward.reason
+    assert [h for h in t.forward.hops if h.check is Check.NAT][-1].packet.src == ip_address(PIP)
+    # DOA: vm3 is in the same private subnet but in no pool
+    assert trace(topo, "vm3", "8.8.8.8", 443).verdict is Verdict.BLOCKED
