@@ -183,8 +183,8 @@ class TransitSteps:
                       f"{far_link.remote_ip} vs {', '.join(map(str, link.local_ips))}): the tunnel cannot come up",
                       "vpn_down")
         assumed = tuple(dict.fromkeys(self.vpn_assumed_up(link) + self.vpn_assumed_up(far_link)))
-        self.hop(link.ref, Check.FORWARD, Decision.FORWARD,
-                 f"through the tunnel to {far_link.ref.display()} ({far_link.ref.cloud})"
+        over = "over the interconnect declared in links.json" if link.declared_peer else "through the tunnel"
+        self.hop(link.ref, Check.FORWARD, Decision.FORWARD, f"{over} to {far_link.ref.display()} ({far_link.ref.cloud})"
                  + (" (assumed up: --assume tunnels-up)" if assumed else ""), assumed=assumed)
         self.arrived_via = GatewayKind.VPN
         kind, obj, extra = owner
