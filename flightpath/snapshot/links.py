@@ -94,6 +94,8 @@ def apply_links(estate: Estate, links: list[DeclaredLink]) -> None:
     """Pair the declared ends in the merged estate (model-only: the collectors put the Interconnect on each end)."""
     for d in links:
         azure = _azure_end(estate, d)
+        if azure is False:  # declared inconsistently (warned)
+            continue
         oci_link = estate.vpn_links.get(d.virtual_circuit)
         if oci_link is not None and oci_link.interconnect is None:
             oci_link = None
@@ -112,13 +114,19 @@ def apply_links(estate: Estate, links: list[DeclaredLink]) -> None:
         _derive(estate, oci_link, az_link, d)
 
 
-def _azure_end(estate: Estate, d: DeclaredLink) -> tuple[str, VpnLink] | None:
+def _azure_end(estate: Estate, d: DeclaredLink) -> tuple[str, VpnLink] | None | bool:
+    """The Azure end: (key, link); None when the snapshot lacks it; False when the entry names a connection on
+    another circuit (a warning says so)."""
     ends = sorted((lid, link) for lid, link in estate.vpn_links.items()
                   if link.ref.cloud == "azure" and link.interconnect is not None
                   and (lid == d.connection if d.connection else link.interconnect.circuit_id == d.circuit))
     if len(ends) > 1:
         estate.warnings.append(f"{d.where} ({d.name}): circuit {d.circuit} has {len(ends)} ExpressRoute connections; "
                                f"using {ends[0][0]} (name one with 'connection')")
+    if ends and d.connection and d.circuit and ends[0][1].interconnect.circuit_id != d.circuit:
+        estate.warnings.append(f"{d.where} ({d.name}): connection {d.connection} is on circuit "
+                               f"{ends[0][1].interconnect.circuit_id or '?'}, not {d.circuit}; the link is ignored")
+        return False
     return ends[0] if ends else None
 
 

@@ -172,3 +172,41 @@ def test_a_bad_links_json_is_a_one_line_error_exit_2(tmp_path, text, field):
     assert p.returncode == 2, p.stderr
     line = p.stderr.strip()
     assert len(line.splitlines()) == 1 and "links.json" in line and field in line and "Traceback" not in line
+
+
+def _no_vcn_drg_rules(root: Path) -> None:
+    (root / OCI / "ListDrgRouteRules" / "ocid1.drgroutetable.oc1.iad.aaaaaaaakslabvcn.json").unlink()
+
+
+def test_without_list_drg_route_rules_the_oci_side_learns_the_vnet_from_the_declared_link(tmp_path):
+    # managingDRGs.htm: a DRG route table imports the dynamic routes of the attachments its import distribution
+    # accepts (vcnimport accepts every attachment); what the virtual circuit learns over BGP is what the ExpressRoute
+    # gateway advertises, vnet-er's 10.120.0.0/16 (oracle-oci-overview); derived from links.json, with a warning
+    topo = load_snapshot(lab(tmp_path, _no_vcn_drg_rules), use_cache=False)
+    t = trace(topo, OCI_APP, VM_ER, port=443)
+    assert t.verdict is Verdict.DELIVERED, t.forward.reason
+    assert any("10.120.0.0/16" in h.reason and "links.json" in h.reason for h in t.forward.hops)
+    assert any("vc-azure" in w and "derived from what" in w and "10.120.0.0/16" in w for w in topo.estate.warnings)
+
+
+def test_without_list_drg_route_rules_or_links_json_the_oci_side_is_unknown(tmp_path):
+    # the derived table lacks the virtual circuit's BGP routes and its static rules: no match is not "no route"
+    def edit(root: Path) -> None:
+        _no_vcn_drg_rules(root)
+        (root / "links.json").unlink()
+    t = trace(load_snapshot(lab(tmp_path, edit), use_cache=False), OCI_APP, VM_ER, port=443)
+    assert t.verdict is Verdict.UNKNOWN
+
+
+def test_a_connection_declared_with_another_circuit_is_a_warning_and_ignored(tmp_path):
+    # cn-er-oci's `peer` is er-oci (Connections/Get): a declaration pairing it with another circuit cannot both hold
+    def edit(root: Path) -> None:
+        def other_circuit(d):
+            azure = d["links"][0]["azure"]
+            return {**d, "links": [{**d["links"][0], "azure": {**azure, "expressRouteCircuit": azure[
+                "expressRouteCircuit"] + "-other"}}]}
+        rewrite(root / "links.json", other_circuit)
+    topo = load_snapshot(lab(tmp_path, edit), use_cache=False)
+    warned = [w for w in topo.estate.warnings if w.startswith("links.json links[0]")]
+    assert len(warned) == 1 and "not /subscriptions" in warned[0] and "ignored" in warned[0]
+    assert trace(topo, VM_ER, OCI_APP, port=443).verdict is Verdict.UNKNOWN
