@@ -11,6 +11,9 @@ X uses Y's remote gateway and Y allows gateway transit (traffic from Y's VPN gat
     spoke1/peerings/to-hub {useRemoteGateways: true, peeringState: Connected}
     → Gateway(<key of hub/peerings/to-spoke1>, PEERING, (hub, spoke1), transit_into=(spoke1,))
 
+ExpressRoute (connectionType ExpressRoute, `peer` = the circuit): a VpnLink without addresses whose far end is
+declared in links.json (the Azure–OCI Interconnect; _expressroute, build_expressroute_routes, snapshot/links.py).
+
 VPN (vpn-gateway-about-vpngateways.md): a virtual network gateway is a Gateway(kind VPN) in the VNet of its
 GatewaySubnet; each IPsec connection is a VpnLink from the gateway's public IPs to the local network
 gateway's `gatewayIpAddress`, toward its `addressPrefixes`. Traffic arriving from a tunnel is routed by the
@@ -224,6 +227,9 @@ def _expressroute(ctx: Context, c, vng: str, local: list[IPAddress]) -> VpnLink:
     if "oracle" in provider.lower():  # an Azure–OCI Interconnect: the far end is a FastConnect virtual circuit
         undeclared = (f"ExpressRoute circuit {circ.name} (provider {provider}) leads to an OCI FastConnect virtual "
                       "circuit that no links.json entry names, so where it arrives is unknown")
+    elif circ is None:  # its provider is unknown: it may be the Interconnect (`collect azure` does not list circuits)
+        undeclared = (f"ExpressRoute circuit {circuit_id or '?'} of connection {c.name} is not in the snapshot and no "
+                      "links.json entry names it, so where it arrives is unknown")
     else:
         ctx.est.warnings.append(f"connection {c.name} is ExpressRoute: its far end is outside the snapshot "
                                 "(an Azure–OCI Interconnect is declared in links.json)")

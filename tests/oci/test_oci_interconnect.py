@@ -210,3 +210,17 @@ def test_a_connection_declared_with_another_circuit_is_a_warning_and_ignored(tmp
     warned = [w for w in topo.estate.warnings if w.startswith("links.json links[0]")]
     assert len(warned) == 1 and "not /subscriptions" in warned[0] and "ignored" in warned[0]
     assert trace(topo, VM_ER, OCI_APP, port=443).verdict is Verdict.UNKNOWN
+
+
+def test_an_expressroute_circuit_missing_from_the_snapshot_is_unknown_unless_declared(tmp_path):
+    # the circuit's provider says whether it is the Interconnect; without the circuit (collect azure does not list
+    # circuits) the connection's far end is unknown (DESIGN rule 3), and links.json still joins it by the connection
+    def edit(root: Path) -> None:
+        (root / AZ.relative_to(KICKSTART) / "expressRouteCircuits.json").unlink()
+    topo = load_snapshot(lab(tmp_path, edit), use_cache=False)
+    t = trace(topo, VM_ER, OCI_APP, port=443)
+    assert t.verdict is Verdict.DELIVERED and any("er-oci" in w and "provisioning state is unknown" in w
+                                                  for w in topo.estate.warnings)
+    (tmp_path / "lab" / "links.json").unlink()
+    t = trace(load_snapshot(tmp_path / "lab", use_cache=False), VM_ER, OCI_APP, port=443)
+    assert t.verdict is Verdict.UNKNOWN and t.forward.hops[-1].resource.name == "cn-er-oci"
