@@ -11,6 +11,9 @@ X uses Y's remote gateway and Y allows gateway transit (traffic from Y's VPN gat
     spoke1/peerings/to-hub {useRemoteGateways: true, peeringState: Connected}
     → Gateway(<key of hub/peerings/to-spoke1>, PEERING, (hub, spoke1), transit_into=(spoke1,))
 
+ExpressRoute (connectionType ExpressRoute, `peer` = the circuit): a VpnLink without addresses whose far end is
+declared in links.json (the Azure–OCI Interconnect; _expressroute, build_expressroute_routes, snapshot/links.py).
+
 VPN (vpn-gateway-about-vpngateways.md): a virtual network gateway is a Gateway(kind VPN) in the VNet of its
 GatewaySubnet; each IPsec connection is a VpnLink from the gateway's public IPs to the local network
 gateway's `gatewayIpAddress`, toward its `addressPrefixes`. Traffic arriving from a tunnel is routed by the
@@ -25,15 +28,17 @@ Internet: every VNet gets a synthesised Gateway(kind INTERNET) `<vnet key>#inter
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 from typing import Any
-
-from flightpath.model.addresses import parse_network
-from flightpath.model import Gateway, GatewayKind, IPAddress, IPNetwork, NativeRef, Network, VpnLink
 
 from flightpath.collectors.azure import recognize as K
 from flightpath.collectors.azure.arm import as_list, field, flag, key, lower, parse_id, props, ref_id, seq
 from flightpath.collectors.azure.index import Context, PeerLink
+
+from flightpath.model import Gateway, GatewayKind, IPAddress, IPNetwork, NativeRef, Network, VpnLink
+from flightpath.model.addresses import parse_network
+from flightpath.model.interconnect import Interconnect
 
 OK_STATES = ("", "succeeded", "updating")
 
@@ -155,8 +160,9 @@ def build_vpn(ctx: Context) -> None:
             other_vnet = ctx.vnet_of_subnet(gw_subnet.get(vng2, ""))
             remote_cidrs = list(est.networks[other_vnet].cidrs) if other_vnet in est.networks else []
         elif ctype == "expressroute":
-            est.warnings.append(f"connection {c.name} is ExpressRoute: the routes it learns over BGP are not in "
-                                "the snapshot, so traffic toward it is not routed to it")
+            est.vpn_links[c.key] = _expressroute(ctx, c, vng1, pubs.get(vng1, []))
+            links.setdefault(vng1, []).append(c.key)
+            continue
         else:
             lng_ref = field(c.p, "localNetworkGateway2")
             lng = idx.get(K.LNG, key(ref_id(lng_ref)))
@@ -187,6 +193,82 @@ def build_vpn(ctx: Context) -> None:
             available=state in OK_STATES, vpn_link_ids=tuple(links.get(r.key, ())),
             edge_route_table_id=f"{gw_subnet[r.key]}#routes",
             note="" if state in OK_STATES else f"gateway is {state}")
+
+
+def _expressroute(ctx: Context, c, vng: str, local: list[IPAddress]) -> VpnLink:
+    """An ExpressRoute connection (connectionType ExpressRoute, `peer` = the circuit) → a VpnLink with no addresses:
+    the far end is another cloud only when declared in links.json (the Azure–OCI Interconnect: Microsoft,
+    https://learn.microsoft.com/azure/virtual-machines/workloads/oracle/oracle-oci-overview, "choose Oracle Cloud
+    FastConnect as the service provider"; Oracle, https://docs.oracle.com/en-us/iaas/Content/Network/Concepts/
+    azure.htm). Down when the connection's `connectionStatus` is not Connected, or the circuit's
+    `serviceProviderProvisioningState` is not Provisioned / `circuitProvisioningState` not Enabled
+    (https://learn.microsoft.com/azure/expressroute/expressroute-howto-circuit-arm: "the circuit is ready for use
+    only when ServiceProviderProvisioningState is Provisioned")."""
+    circuit_id = ref_id(field(c.p, "peer", "expressRouteCircuit"))
+    circ = ctx.idx.get(K.ER_CIRCUIT, key(circuit_id))
+    down = []
+    status = field(c.p, "connectionStatus")
+    if lower(status) not in ("", "connected", "unknown"):
+        down.append(f"ExpressRoute connection {c.name} is {status} (connectionStatus)")
+    if lower(field(c.p, "provisioningState")) not in OK_STATES:
+        down.append(f"ExpressRoute connection {c.name} is {field(c.p, 'provisioningState')} (provisioningState)")
+    provider = ""
+    if circ is not None:
+        provider = str(field(field(circ.p, "serviceProviderProperties") or {}, "serviceProviderName") or "")
+        for name, want in (("serviceProviderProvisioningState", "provisioned"),
+                           ("circuitProvisioningState", "enabled")):
+            got = field(circ.p, name)
+            if lower(got) not in ("", want):
+                down.append(f"ExpressRoute circuit {circ.name} is {got} ({name})")
+    else:
+        ctx.est.warnings.append(f"ExpressRoute circuit {circuit_id or '?'} of connection {c.name} is not in the "
+                                "snapshot: its provisioning state is unknown")
+    undeclared = ""
+    if "oracle" in provider.lower():  # an Azure–OCI Interconnect: the far end is a FastConnect virtual circuit
+        undeclared = (f"ExpressRoute circuit {circ.name} (provider {provider}) leads to an OCI FastConnect virtual "
+                      "circuit that no links.json entry names, so where it arrives is unknown")
+    elif circ is None:  # its provider is unknown: it may be the Interconnect (`collect azure` does not list circuits)
+        undeclared = (f"ExpressRoute circuit {circuit_id or '?'} of connection {c.name} is not in the snapshot and no "
+                      "links.json entry names it, so where it arrives is unknown")
+    else:
+        ctx.est.warnings.append(f"connection {c.name} is ExpressRoute: its far end is outside the snapshot "
+                                "(an Azure–OCI Interconnect is declared in links.json)")
+    ic = Interconnect(key(circuit_id), learned_kind="gateway", learned_target=vng, learned_rank=1,
+                      learned_origin="VirtualNetworkGateway", learned_yields=True, undeclared=undeclared)
+    return VpnLink(c.ref("connection (ExpressRoute)"), tuple(local), None, not down, (), unknown=undeclared,
+                   down_reason="; ".join(down), interconnect=ic)
+
+
+def build_expressroute_routes(ctx: Context) -> None:
+    """After the subnet tables: what an ExpressRoute gateway learns over BGP reaches the subnets of its VNet and of
+    the VNets that use it as remote gateway (gateway transit, virtual-network-peering-overview), unless their route
+    table disables BGP route propagation (virtual-networks-udr-overview). The snapshot does not hold those routes
+    (only a NIC's effective routes do), so those tables are `missing` (a trace ends `unknown`) until links.json
+    declares the interconnect and the routes are derived from the other side (snapshot/links.py). The gateway
+    advertises the same VNets' address space (oracle-oci-overview: the VNet and VCN must not overlap)."""
+    est, idx = ctx.est, ctx.idx
+    for lid, link in list(est.vpn_links.items()):
+        ic = link.interconnect
+        if ic is None or link.ref.cloud != "azure":
+            continue
+        vnets = {v for v in est.networks if ctx.gateway_for(v) == ic.learned_target}
+        gw = est.gateways.get(ic.learned_target)
+        missing = (f"the routes {gw.ref.name if gw else ic.learned_target} learns over ExpressRoute connection "
+                   f"{link.ref.name} (BGP) are not in the snapshot: collect the NICs' effective routes, or declare "
+                   "the interconnect in links.json")
+        tables = []
+        for sn in idx.all(K.SUBNET):
+            tid, table = f"{sn.key}#routes", est.route_tables.get(f"{sn.key}#routes")
+            if ctx.vnet_of_subnet(sn.key) not in vnets or table is None or table.missing:
+                continue
+            rt = idx.get(K.ROUTE_TABLE, key(ref_id(field(sn.p, "routeTable"))))
+            if rt and flag(field(rt.p, "disableBgpRoutePropagation")):
+                continue
+            est.route_tables[tid] = dataclasses.replace(table, missing=missing)
+            tables.append(tid)
+        cidrs = tuple(dict.fromkeys(c for v in sorted(vnets) for c in est.networks[v].cidrs))
+        est.vpn_links[lid] = dataclasses.replace(link, interconnect=dataclasses.replace(
+            ic, advertises=cidrs, learned_into=tuple(tables), learned_missing=missing))
 
 
 def build_nat(ctx: Context) -> None:

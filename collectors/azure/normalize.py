@@ -62,6 +62,7 @@ def normalize(docs: list[RawDocument], missing: list[MissingData]) -> Estate:
     build_balancers(ctx)
     _subnets(ctx)
     build_subnet_tables(ctx)
+    gateways.build_expressroute_routes(ctx)
     build_route_tables(ctx)
     build_effective_tables(ctx)
     _service_tags(ctx)

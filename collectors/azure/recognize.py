@@ -31,9 +31,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from flightpath.snapshot import RawDocument
-
 from flightpath.collectors.azure.arm import NO_SUB_RE, field, parse_id
+
+from flightpath.snapshot import RawDocument
 
 VNET = "Microsoft.Network/virtualNetworks"
 SUBNET = "Microsoft.Network/virtualNetworks/subnets"
@@ -50,6 +50,7 @@ NAT_GATEWAY = "Microsoft.Network/natGateways"
 VNG = "Microsoft.Network/virtualNetworkGateways"
 LNG = "Microsoft.Network/localNetworkGateways"
 CONNECTION = "Microsoft.Network/connections"
+ER_CIRCUIT = "Microsoft.Network/expressRouteCircuits"  # ExpressRouteCircuits_Get/List (the Azure-OCI Interconnect)
 FIREWALL = "Microsoft.Network/azureFirewalls"
 FIREWALL_POLICY = "Microsoft.Network/firewallPolicies"
 RULE_COLLECTION_GROUP = "Microsoft.Network/firewallPolicies/ruleCollectionGroups"
@@ -62,7 +63,8 @@ RULE_HEALTH = "loadBalancerRuleHealth"
 UNSUPPORTED = "unsupported"  # Azure resources of a type flightpath does not use (body: the type names)
 
 KINDS = (VNET, SUBNET, PEERING, NIC, NSG, NSG_RULE, NSG_DEFAULT_RULE, ASG, ROUTE_TABLE, ROUTE, PUBLIC_IP,
-         NAT_GATEWAY, VNG, LNG, CONNECTION, FIREWALL, FIREWALL_POLICY, RULE_COLLECTION_GROUP, VM, LOAD_BALANCER)
+         NAT_GATEWAY, VNG, LNG, CONNECTION, ER_CIRCUIT, FIREWALL, FIREWALL_POLICY, RULE_COLLECTION_GROUP, VM,
+         LOAD_BALANCER)
 BY_LOWER = {k.lower(): k for k in KINDS}
 # An empty list is claimed only when its file name says what was listed (collector or az command names) and
 # it lies in an `azure/` or subscription folder.
@@ -70,7 +72,7 @@ EMPTY_BY_NAME = {k.rsplit("/", 1)[1].lower(): k for k in KINDS} | {
     "vnets": VNET, "vnet": VNET, "nics": NIC, "nic": NIC, "nsgs": NSG, "nsg": NSG, "asgs": ASG, "asg": ASG,
     "route-tables": ROUTE_TABLE, "routetable": ROUTE_TABLE, "public-ips": PUBLIC_IP, "publicips": PUBLIC_IP,
     "nat-gateways": NAT_GATEWAY, "vnet-gateways": VNG, "local-gateways": LNG, "vpn-connections": CONNECTION,
-    "firewalls": FIREWALL, "vms": VM, "peerings": PEERING,
+    "firewalls": FIREWALL, "vms": VM, "peerings": PEERING, "express-route-circuits": ER_CIRCUIT,
 }
 SUBSCRIPTION_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 LIST_META = {"value", "nextlink", "@odata.nextlink", "@odata.context", "count"}

@@ -14,7 +14,8 @@ attachment in the route table's importDrgRouteDistribution. You can also insert 
   the attachment id that VCN route rules to the DRG point at, `edge_route_table_id` = the attachment's VCN route
   table (transit routing through a hub VCN, https://docs.oracle.com/en-us/iaas/Content/Network/Tasks/
   transitrouting.htm), else a synthesised `<attachment>#vcn-local` table of the VCN's local routes; IPSEC_TUNNEL → VPN (resource = the IPSec connection's VpnLink); REMOTE_PEERING_CONNECTION
-  → PEERING (peer router = the peer RPC's DRG); VIRTUAL_CIRCUIT → DIRECT_CONNECT; anything else → OTHER.
+  → PEERING (peer router = the peer RPC's DRG); VIRTUAL_CIRCUIT → VPN when the virtual circuit is in the snapshot
+  (a VpnLink keyed by its OCID, see _virtual_circuits), else DIRECT_CONNECT; anything else → OTHER.
 - Route rules: `ListDrgRouteRules/<table>.json` (static and dynamic, as the DRG computed them) is ground truth;
   `isConflict` rules are "not imported due to a conflict" and are left out; `isBlackhole` (or next hop
   BLACKHOLE) drops. Without it, the rules are derived from the import distribution's statements (VCN
@@ -41,15 +42,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from flightpath.model import (
-    AttachmentKind, Gateway, GatewayKind, IPNetwork, Route, RouterAttachment, RouteTable, TargetKind, TransitRouter,
-    VpnLink,
-)
-from flightpath.model.addresses import parse_address, parse_network
-
 from flightpath.collectors.oci import recognize as K
 from flightpath.collectors.oci.index import Context, Res
 from flightpath.collectors.oci.routes import local_routes
+
+from flightpath.model import (
+    AttachmentKind,
+    Gateway,
+    GatewayKind,
+    IPNetwork,
+    Route,
+    RouterAttachment,
+    RouteTable,
+    TargetKind,
+    TransitRouter,
+    VpnLink,
+)
+from flightpath.model.addresses import parse_address, parse_network
+from flightpath.model.interconnect import Interconnect
 
 DYNAMIC_RANK = {"VCN": 1, "VIRTUAL_CIRCUIT": 2, "IPSEC_TUNNEL": 3, "REMOTE_PEERING_CONNECTION": 4}
 DEFAULT_TABLE_KEY = {"VCN": "vcn", "IPSEC_TUNNEL": "ipsecTunnel", "VIRTUAL_CIRCUIT": "virtualCircuit",
@@ -95,6 +105,7 @@ def build_drgs(ctx: Context) -> None:
         est.routers[d.id] = TransitRouter(d.ref("drg"), tuple(tables_of.get(d.id, ())), tuple(assoc.get(d.id, ())))
     for t in idx.all(K.DRG_ROUTE_TABLE):
         est.route_tables[t.id] = _drg_table(ctx, t, links)
+    _virtual_circuits(ctx)
 
 
 def _attachment(ctx: Context, a: Res, table_of: dict[str, str]) -> None:
@@ -116,14 +127,13 @@ def _attachment(ctx: Context, a: Res, table_of: dict[str, str]) -> None:
         peer = idx.get(K.RPC, rpc.text("peerId")) if rpc else None
         peer_router = peer.text("drgId") if peer else (f"{rpc.text('peerId')}#drg" if rpc else "")
         alive = alive and (rpc is None or rpc.text("peeringStatus").upper() in ("", "PEERED"))
-    elif atype == "VIRTUAL_CIRCUIT":
-        vc = idx.get(K.VIRTUAL_CIRCUIT, net_id)
-        # a virtual circuit carries traffic once PROVISIONED with its BGP session UP
-        # (https://docs.oracle.com/en-us/iaas/Content/Network/Concepts/fastconnectoverview.htm)
-        alive = alive and (vc is None or (vc.text("lifecycleState").upper() in ("", "PROVISIONED")
-                                          and vc.text("bgpSessionState").upper() in ("", "UP")))
+    kind = KIND.get(atype, AttachmentKind.OTHER)
+    if atype == "VIRTUAL_CIRCUIT" and idx.get(K.VIRTUAL_CIRCUIT, net_id) is not None:
+        # the virtual circuit is in the snapshot: a link like an IPSec connection (its state decides up/down, and a
+        # links.json entry may join it to an Azure ExpressRoute connection; see _virtual_circuits)
+        kind = AttachmentKind.VPN
     est.attachments[a.id] = RouterAttachment(a.ref(f"drg-attachment ({atype.lower() or 'unknown'})"), drg_id,
-                                             KIND.get(atype, AttachmentKind.OTHER), resource, peer_router, alive)
+                                             kind, resource, peer_router, alive)
     if atype == "VCN":
         edge = str(details.get("routeTableId") or a.text("routeTableId")) or _local_table(ctx, a, net_id)
         est.gateways[a.id] = Gateway(
@@ -249,3 +259,48 @@ def _vpn_links(ctx: Context) -> dict[str, VpnLink]:
         cidrs = tuple(parse_network(v, f"{c.where}.staticRoutes[{i}]") for i, v in enumerate(c.get("staticRoutes") or []))
         est.vpn_links[c.id] = VpnLink(c.ref("ipsec-connection"), tuple(local), remote, up, cidrs, unknown=unknown)
     return est.vpn_links
+
+
+def _virtual_circuits(ctx: Context) -> None:
+    """A FastConnect virtual circuit on a DRG attachment → a VpnLink keyed by the circuit's OCID, with no addresses:
+    its far end is another cloud only when links.json declares it (the Azure–OCI Interconnect,
+    https://docs.oracle.com/en-us/iaas/Content/Network/Concepts/azure.htm). It carries traffic once PROVISIONED
+    with its BGP session UP (VirtualCircuit `lifecycleState`, `bgpSessionState`;
+    https://docs.oracle.com/en-us/iaas/Content/Network/Concepts/fastconnectoverview.htm). The DRG advertises over
+    it the CIDRs of its VCN attachments (the default export distribution exports every route, managingDRGs.htm);
+    what it learns is in ListDrgRouteRules (DYNAMIC, provenance VIRTUAL_CIRCUIT), else derived from links.json
+    into the DRG route tables that import this attachment and were themselves derived."""
+    est, idx = ctx.est, ctx.idx
+    for a in idx.all(K.DRG_ATTACHMENT):
+        vc = idx.get(K.VIRTUAL_CIRCUIT, _network_id(a)) if attachment_type(a) == "VIRTUAL_CIRCUIT" else None
+        if vc is None:
+            continue
+        name = vc.name or vc.id
+        down = []
+        state, bgp = vc.text("lifecycleState").upper(), vc.text("bgpSessionState").upper()
+        if state not in ("", "PROVISIONED"):
+            down.append(f"virtual circuit {name} is {state} (lifecycleState)")
+        if bgp not in ("", "UP"):
+            down.append(f"the BGP session of virtual circuit {name} is {bgp} (bgpSessionState)")
+        provider = f"{vc.text('providerName')} {vc.text('providerServiceName')}".strip()
+        undeclared = ""
+        if "microsoft" in provider.lower() or "azure" in provider.lower():
+            undeclared = (f"virtual circuit {name} (provider {provider}) leads to an Azure ExpressRoute circuit that "
+                          "no links.json entry names, so where it arrives is unknown")
+        drg = a.text("drgId")
+        advertises = tuple(dict.fromkeys(
+            c for v in idx.all(K.DRG_ATTACHMENT) if v.text("drgId") == drg and attachment_type(v) == "VCN"
+            for c in (est.networks[_network_id(v)].cidrs if _network_id(v) in est.networks else ())))
+        learned = tuple(t.id for t in idx.all(K.DRG_ROUTE_TABLE) if t.text("drgId") == drg
+                        and est.route_tables[t.id].derived and _imports(ctx, t, a))
+        ic = Interconnect(vc.id, advertises, learned, learned_kind="attachment", learned_target=a.id,
+                          learned_rank=DYNAMIC_RANK["VIRTUAL_CIRCUIT"], learned_origin="DYNAMIC VIRTUAL_CIRCUIT",
+                          undeclared=undeclared)
+        est.vpn_links[vc.id] = VpnLink(vc.ref("virtual-circuit"), (), None, not down, (), unknown=undeclared,
+                                       down_reason="; ".join(down), interconnect=ic)
+
+
+def _imports(ctx: Context, t: Res, a: Res) -> bool:
+    dist_id = t.text("importDrgRouteDistributionId")
+    got = ctx.idx.children(K.DISTRIBUTION_STATEMENTS, dist_id) if dist_id else None
+    return bool(got) and any(_matches(s, a) for s in got[0])

@@ -164,16 +164,17 @@ class TransitSteps:
             self.warnings.append(f"{link.ref.display()}: every tunnel is down in the snapshot; assumed up "
                                  "(--assume tunnels-up)")
             return ("tunnels-up",)
-        self.drop(link.ref, Check.FORWARD, Verdict.NO_ROUTE, f"every tunnel of {link.ref.display()} is down "
-                  "(--assume tunnels-up asks whether it would work once a tunnel is up)", "vpn_down")
+        why = link.down_reason or f"every tunnel of {link.ref.display()} is down"
+        self.drop(link.ref, Check.FORWARD, Verdict.NO_ROUTE,
+                  f"{why} (--assume tunnels-up asks whether it would work once a tunnel is up)", "vpn_down")
         return ()
 
     def cross_vpn(self, link: VpnLink, far) -> None:
         """The VPN's far end is in the snapshot (another cloud, or another VPN gateway): continue there.
         Both ends must point at each other, or IPsec never comes up."""
         far_link, owner = far
-        if link.unknown or far_link.unknown:  # one side's addresses are not in the snapshot: nothing to compare
-            pass
+        if link.unknown or far_link.unknown or link.declared_peer:
+            pass  # one side's addresses are not in the snapshot, or the ends are declared joined (links.json)
         elif link.remote_ip not in far_link.local_ips or (far_link.remote_ip is not None
                                                           and far_link.remote_ip not in link.local_ips):
             self.drop(link.ref, Check.FORWARD, Verdict.NO_ROUTE,
@@ -182,8 +183,8 @@ class TransitSteps:
                       f"{far_link.remote_ip} vs {', '.join(map(str, link.local_ips))}): the tunnel cannot come up",
                       "vpn_down")
         assumed = tuple(dict.fromkeys(self.vpn_assumed_up(link) + self.vpn_assumed_up(far_link)))
-        self.hop(link.ref, Check.FORWARD, Decision.FORWARD,
-                 f"through the tunnel to {far_link.ref.display()} ({far_link.ref.cloud})"
+        over = "over the interconnect declared in links.json" if link.declared_peer else "through the tunnel"
+        self.hop(link.ref, Check.FORWARD, Decision.FORWARD, f"{over} to {far_link.ref.display()} ({far_link.ref.cloud})"
                  + (" (assumed up: --assume tunnels-up)" if assumed else ""), assumed=assumed)
         self.arrived_via = GatewayKind.VPN
         kind, obj, extra = owner

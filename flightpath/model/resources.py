@@ -340,6 +340,9 @@ class VpnLink:
     remote_cidrs: tuple[IPNetwork, ...] = ()  # static routes toward the far side
     # non-empty: the tunnels are not in the snapshot (why), so whether one is up, and local_ips, are unknown
     unknown: str = ""
+    declared_peer: str = ""  # key of the VpnLink a links.json entry declares as the far end (no IP comparison)
+    down_reason: str = ""  # why a link that is not `up` is down, when not "every tunnel is down"
+    interconnect: Any = None  # model.interconnect.Interconnect: an end of a declared cross-cloud interconnect
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from flightpath import __version__
 from flightpath.errors import SnapshotError
 from flightpath.model import Estate
 from flightpath.snapshot.folder import SnapshotContents, collector_module, list_snapshot, read_snapshot, snapshot_digest
+from flightpath.snapshot.links import apply_links
 
 CACHE_FORMAT = 1
 
@@ -46,6 +47,7 @@ def _normalize(contents: SnapshotContents) -> Estate:
         if m.cloud not in contents.documents:
             estate.missing.append(m)
     estate.warnings[:0] = contents.warnings
+    apply_links(estate, contents.links)
     return estate
 
 

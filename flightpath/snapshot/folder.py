@@ -18,6 +18,7 @@ from typing import Any
 
 from flightpath.errors import SnapshotError
 from flightpath.model import MissingData
+from flightpath.snapshot.links import LINKS, parse_links
 
 CLOUDS = ("aws", "azure", "gcp", "oci")
 MANIFEST = "manifest.json"
@@ -47,6 +48,7 @@ class SnapshotContents:
     missing: list[MissingData]
     warnings: list[str]
     files: list[Path]
+    links: list = field(default_factory=list)  # snapshot.links.DeclaredLink entries of the root's links.json
 
 
 def collector_module(cloud: str, name: str):
@@ -133,6 +135,7 @@ def read_snapshot(root: str | os.PathLike[str], files: list[Path] | None = None)
     warnings: list[str] = []
     manifest = None
     missing: list[MissingData] = []
+    links: list = []
     for path in files:
         rel = path.relative_to(root)
         if path.is_symlink() and not path.exists():
@@ -144,6 +147,9 @@ def read_snapshot(root: str | os.PathLike[str], files: list[Path] | None = None)
                 raise SnapshotError(f"{path}: not a flightpath manifest (field 'format' must be '{FORMAT}')")
             manifest = body
             missing.extend(_manifest_missing(body, path))
+            continue
+        if rel.as_posix() == LINKS:  # declared cross-cloud links (snapshot/links.py)
+            links = parse_links(body, path)
             continue
         found = False
         for cloud, module in recognizers:
@@ -163,7 +169,7 @@ def read_snapshot(root: str | os.PathLike[str], files: list[Path] | None = None)
     from flightpath.snapshot.duplicates import check_duplicates
 
     check_duplicates(documents, dict(recognizers), warnings)
-    return SnapshotContents(root, documents, manifest, missing, warnings, files)
+    return SnapshotContents(root, documents, manifest, missing, warnings, files, links)
 
 
 def snapshot_digest(files: list[Path], root: Path) -> str:

@@ -28,6 +28,9 @@ def build_graph(e: Estate):
             g.add_edge(att.router_id, att.peer_router_id, via=aid)
         elif att.kind is AttachmentKind.VPN and att.resource_id:
             g.add_edge(att.router_id, att.resource_id, via=aid)
+    for lid, link in e.vpn_links.items():  # the two ends of a link declared in links.json (snapshot/links.py)
+        if link.declared_peer:
+            g.add_edge(lid, link.declared_peer)
     return g
 
 

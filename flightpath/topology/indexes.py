@@ -156,7 +156,12 @@ class Topology:
 
     def vpn_far_end(self, link):
         """The VPN link at the other end of `link` (its local addresses include link's remote address),
-        with what owns it: ("router", TransitRouter, attachment id) or ("gateway", Gateway, "")."""
+        with what owns it: ("router", TransitRouter, attachment id) or ("gateway", Gateway, "").
+        A declared peer (links.json: an interconnect's two ends) is the far end without comparing addresses."""
+        if link.declared_peer:
+            other = self.estate.vpn_links.get(link.declared_peer)
+            owner = self._vpn_owner(link.declared_peer) if other is not None else None
+            return (other, owner) if owner is not None else None
         if link.remote_ip is None:
             return None
         if self._vpn_index is None:
