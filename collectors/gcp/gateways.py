@@ -39,7 +39,7 @@ def build_internet(ctx: Context, networks: dict[str, Item]) -> None:
 
 def build_nat(ctx: Context, subnets: dict[str, Item]) -> dict[str, str]:
     """Cloud NAT gateways; returns subnet key -> NAT gateway id."""
-    addresses = {a.key: a.get("address") for a in ctx.idx.all("address")}
+    addresses = {a.key: a for a in ctx.idx.all("address")}  # a bad address names its own file
     status: dict[tuple[str, str], tuple[dict, str]] = {}  # (router, NAT) -> (its natStatus entry, where)
     for doc in ctx.idx.router_status:
         for k, nat in enumerate(as_list((doc.body or {}).get("natStatus"), f"{doc.path}: result.natStatus")):
@@ -58,8 +58,9 @@ def build_nat(ctx: Context, subnets: dict[str, Item]) -> dict[str, str]:
             gid = f"{router.key}#nat/{nat.get('name')}"
             ips: list[IPAddress] = []
             for j, link in enumerate(as_list(nat.get("natIps"), f"{where}.natIps")):
-                if addresses.get(key(link)):
-                    ips.append(parse_address(addresses[key(link)], f"{where}.natIps[{j}] -> address"))
+                addr = addresses.get(key(link))
+                if addr is not None and addr.get("address"):
+                    ips.append(parse_address(addr.get("address"), f"{addr.where}.address"))
             st, st_where = status.get((router.name, str(nat.get("name"))), ({}, ""))
             for f in ("userAllocatedNatIps", "autoAllocatedNatIps"):
                 for j, ip in enumerate(as_list(st.get(f), f"{st_where}.{f}")):

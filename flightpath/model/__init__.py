@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flightpath.model.balancing import LbTarget, Listener, ListenerRule, LoadBalancer, TargetGroup  # noqa: F401
 from flightpath.model.outcome import Check, Decision, Hop, PathResult, RouteRef, RuleRef, Trace, Verdict  # noqa: F401 (re-exported)
+from flightpath.model.gateways import Gateway, RouterAttachment, TransitRouter, VpnLink  # noqa: F401 (re-exported)
 from flightpath.model.resources import (  # noqa: F401 (re-exported)
     ANY_ADDRESS,
     Action,
@@ -17,7 +18,6 @@ from flightpath.model.resources import (  # noqa: F401 (re-exported)
     Estate,
     FilterStage,
     FilterTier,
-    Gateway,
     GatewayKind,
     Interface,
     IPAddress,
@@ -28,12 +28,9 @@ from flightpath.model.resources import (  # noqa: F401 (re-exported)
     Ordering,
     PortRange,
     Route,
-    RouterAttachment,
     RouteTable,
     Rule,
     RuleSet,
     Subnet,
     TargetKind,
-    TransitRouter,
-    VpnLink,
 )
