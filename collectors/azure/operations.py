@@ -83,7 +83,9 @@ LIST_RESOURCE_GROUPS = Operation("resourceGroups.list", "", _SUB + "/resourcegro
 SUBSCRIPTION_OPERATIONS: tuple[Operation, ...] = (
     *(_net_list(k) for k in (
         "virtualNetworks", "networkInterfaces", "networkSecurityGroups", "applicationSecurityGroups",
-        "routeTables", "publicIPAddresses", "natGateways", "azureFirewalls", "firewallPolicies", "loadBalancers")),
+        "routeTables", "publicIPAddresses", "natGateways", "azureFirewalls", "firewallPolicies", "loadBalancers",
+        # ExpressRouteCircuits_ListAll: the circuits' provisioning states (and the Azure-OCI Interconnect's provider)
+        "expressRouteCircuits")),
     Operation("virtualMachines.list", "virtualMachines", _SUB + "/providers/Microsoft.Compute/virtualMachines",
               COMPUTE_API, "Microsoft.Compute/virtualMachines/read"),
 )

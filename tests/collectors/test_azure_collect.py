@@ -146,6 +146,7 @@ def serve_estate(arm: ArmReplay, sub: str = SUB) -> dict[str, Any]:
         "publicIPAddresses": wire("publicIPAddresses", sub), "natGateways": {"value": []},
         "azureFirewalls": {"value": [wire("AzureFirewallGet", sub)]}, "firewallPolicies": wire("firewallPolicies", sub),
         "virtualMachines": wire("virtualMachines", sub), "loadBalancers": {"value": []},
+        "expressRouteCircuits": {"value": []},
         "virtualNetworkGateways": {"value": [wire("VirtualNetworkGatewayGet", sub)]},
         "localNetworkGateways": wire("localNetworkGateways", sub),
         "connections": {"value": [wire("VirtualNetworkGatewayConnectionGet", sub)]},
@@ -313,7 +314,8 @@ def test_snapshot_loads(tmp_path: Path) -> None:
     out = tmp_path / "snap"
     contents = read_snapshot(out)
     assert contents.manifest is not None and contents.manifest["errors"] == [] and contents.warnings == []
-    assert len(contents.documents["azure"]) == 16  # every file is recognised as Azure (loadBalancers.json too)
+    # every file is recognised as Azure (loadBalancers.json and expressRouteCircuits.json too)
+    assert len(contents.documents["azure"]) == 17
     if importlib.util.find_spec("flightpath.collectors.azure.normalize") is None:
         return  # the Azure normalizer is not there yet: recognising the files is what can be checked
     topo = flightpath.load_snapshot(out, use_cache=False)
