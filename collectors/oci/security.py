@@ -61,7 +61,7 @@ def link_local_rule_set() -> RuleSet:
              summary="allow all to 169.254.0.0/16 (security rules are not enforced for it)"),
         Rule(ref, "169.254.0.0/16 in", Direction.INGRESS, Action.ALLOW, sources=net, stateless=True,
              summary="allow all from 169.254.0.0/16 (security rules are not enforced for it)"),
-    ), stateful=True)  # stateful set, stateless rules: it never tracks, and never stops the others tracking
+    ), stateful=True, builtin=True)  # stateful set, stateless rules: never tracks, never stops the others tracking
 
 
 def _protocol(value: Any, where: str) -> int | None:

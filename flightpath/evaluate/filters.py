@@ -158,10 +158,8 @@ def evaluate_stage(stage: FilterStage, direction: Direction, pkt: Flow, rule_set
             continue
         verb = "allows" if action is Action.ALLOW else "denies"
         if rule is None:
-            # the rule sets the user configured; a provider's built-in set (type "implicit rule", e.g. OCI's
-            # unfiltered 169.254.0.0/16) is not one they can look up
-            ids = ", ".join(r for r in tier.rule_set_ids
-                            if r not in rule_sets or rule_sets[r].ref.type != "implicit rule") or "none"
+            # the rule sets the user configured; a provider's built-in set (RuleSet.builtin) is not one to look up
+            ids = ", ".join(r for r in tier.rule_set_ids if r not in rule_sets or not rule_sets[r].builtin) or "none"
             return StageResult(action, tier, None, f"{tier.label} ({ids}) {verb}: no rule matched, implicit "
                                                    f"{'deny' if action is Action.DENY else 'allow'}")
         return StageResult(action, tier, rule, f"{tier.label} {verb}")

@@ -323,13 +323,12 @@ class Walker(GatewaySteps, TransitSteps, BalancerSteps):
         self.interface_filter(iface, Direction.INGRESS)
         where, detail = self.at(iface)
         if not iface.forwards:
+            setting = iface.no_forward_setting or "source/destination check is on"
             self.hop(where, Check.FORWARD, Decision.DROP,
-                     f"{iface.ref.display()} drops packets not addressed to it "
-                     f"({iface.no_forward_setting or 'source/destination check is on'})",
+                     f"{iface.ref.display()} drops packets not addressed to it ({setting})",
                      code=self.code(where, "source_dest_check"), blocking=True, interface=detail)
             if not self.all_blockers:
-                self.stop(Verdict.BLOCKED, f"{iface.ref.display()} does not forward "
-                                           f"({iface.no_forward_setting or 'source/destination check is on'})")
+                self.stop(Verdict.BLOCKED, f"{iface.ref.display()} does not forward ({setting})")
         else:
             self.hop(where, Check.FORWARD, Decision.FORWARD, f"{iface.ref.display()} forwards the packet",
                      interface=detail)

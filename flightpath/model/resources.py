@@ -183,6 +183,7 @@ class RuleSet:
     rules: tuple[Rule, ...]
     stateful: bool
     network_id: str = ""  # group references in its rules resolve within this network (and its peers)
+    builtin: bool = False  # the provider's own rules (OCI's unfiltered 169.254.0.0/16), not a set the user can edit
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,6 +82,7 @@ class Topology:
             for ip in g.public_ips:
                 self.nat_by_public[int(ip)] = gid
         self._vpn_index: dict[int, list[str]] | None = None
+        self._unknown_vpn_links: list[str] = []  # built with _vpn_index
         self._tables: dict[str, PrefixTable | str] = {}
         self._groups: dict[tuple[str, str], tuple[object | None, str]] = {}
         self._sg_scope: dict[str, frozenset[str]] = {}
@@ -165,15 +166,17 @@ class Topology:
         if link.remote_ip is None:
             return None
         if self._vpn_index is None:
-            self._vpn_index = {}
+            self._vpn_index, self._unknown_vpn_links = {}, []
             for lid, other in self.estate.vpn_links.items():
                 for ip in other.local_ips:
                     self._vpn_index.setdefault(int(ip), []).append(lid)
+                if other.unknown:
+                    self._unknown_vpn_links.append(lid)
         candidates = [lid for lid in self._vpn_index.get(int(link.remote_ip), []) if lid != link.ref.id]
         # a link whose own addresses are unknown (its tunnels not in the snapshot) is the far end if it points
         # at this one; the walk then ends `unknown` there unless tunnels are assumed up
-        candidates += [lid for lid, other in self.estate.vpn_links.items()
-                       if other.unknown and lid != link.ref.id and other.remote_ip in link.local_ips]
+        candidates += [lid for lid in self._unknown_vpn_links
+                       if lid != link.ref.id and self.estate.vpn_links[lid].remote_ip in link.local_ips]
         # One VPN gateway may hold connections to several peers, all on its one public address: the far end
         # is the connection that points back at this link, not merely one that shares the address.
         candidates.sort(key=lambda lid: self.estate.vpn_links[lid].remote_ip not in link.local_ips)
